@@ -1,0 +1,45 @@
+import { unpack } from '../data/pack.ts';
+import type { ModelFactory, Recommender } from './model.ts';
+import { popularFactory } from './popularity.ts';
+
+/**
+ * Every model the engine offers, by name. The CLI, the tuner, the trainer and the server all
+ * resolve models here, so adding a model means adding one line.
+ */
+const factories = new Map<string, ModelFactory>();
+
+export function registerModel(factory: ModelFactory): void {
+  factories.set(factory.name, factory);
+}
+
+registerModel(popularFactory);
+
+export function modelNames(): string[] {
+  return [...factories.keys()];
+}
+
+export function getFactory(name: string): ModelFactory {
+  const f = factories.get(name);
+  if (!f) throw new UnknownModelError(name, modelNames());
+  return f;
+}
+
+export function createModel(name: string, params?: Record<string, unknown>): Recommender {
+  return getFactory(name).create(params);
+}
+
+/** Restores any model from its `serialize()` bytes (the artifact records its model name). */
+export function deserializeModel(bytes: Uint8Array): Recommender {
+  const { meta } = unpack<{ name: string }>(bytes);
+  return getFactory(meta.name).deserialize(bytes);
+}
+
+export class UnknownModelError extends Error {
+  readonly code = 'unknown_model';
+  constructor(
+    readonly model: string,
+    readonly known: string[],
+  ) {
+    super(`unknown model "${model}"; known models: ${known.join(', ')}`);
+  }
+}

@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/**
+ * Every sub-command of `attune`, each in its own module that adds itself to the program.
+ * Add a command by adding its register function here.
+ */
+export const commands: Array<(program: Command) => void> = [];
