@@ -8,7 +8,7 @@ import { readParams } from './params.ts';
 /** Most popular: the number of distinct users per item (ties: smaller index). Not personalized. */
 export class MostPopular extends BaseRecommender {
   readonly name = 'popular';
-  private counts = new Float32Array(0);
+  private counts: Float32Array = new Float32Array(0);
 
   constructor(params: Record<string, unknown> = {}) {
     super(readParams('popular', {}, params));
