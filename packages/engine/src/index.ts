@@ -10,3 +10,4 @@ export * from './models/base.ts';
 export * from './models/params.ts';
 export * from './models/registry.ts';
 export * from './kernels/topk.ts';
+export * from './pipeline/types.ts';
