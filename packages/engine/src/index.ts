@@ -11,3 +11,4 @@ export * from './models/params.ts';
 export * from './models/registry.ts';
 export * from './kernels/topk.ts';
 export * from './pipeline/types.ts';
+export * from './pipeline/run.ts';
