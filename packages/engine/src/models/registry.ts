@@ -1,6 +1,7 @@
 import { unpack } from '../data/pack.ts';
 import type { ModelFactory, Recommender } from './model.ts';
 import { popularFactory } from './popularity.ts';
+import { alsFactory } from './als/als.ts';
 
 /**
  * Every model the engine offers, by name. The CLI, the tuner, the trainer and the server all
@@ -13,6 +14,7 @@ export function registerModel(factory: ModelFactory): void {
 }
 
 registerModel(popularFactory);
+registerModel(alsFactory);
 
 export function modelNames(): string[] {
   return [...factories.keys()];

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { row, sparseVector, type CsrMatrix } from '../../data/csr.ts';
+import { Rng } from '../../data/rng.ts';
+import { MostPopular } from '../popularity.ts';
+import { deserializeModel } from '../registry.ts';
+import { ImplicitAls } from './als.ts';
+import { cgUpdateRows } from './cg.ts';
+import { exactSolve } from './exact.ts';
+import { regularizedGram } from './gram.ts';
+import { ownClusterShare, plantedFixture } from './testing.ts';
+
+const fx = plantedFixture();
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let k = 0; k < a.length; k++) {
+    ab += (a[k] as number) * (b[k] as number);
+    aa += (a[k] as number) ** 2;
+    bb += (b[k] as number) ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+describe('implicit ALS', () => {
+  const als = new ImplicitAls({ factors: 8, iterations: 10, regularization: 1, alpha: 2 });
+  als.fit(fx.matrix);
+
+  it('recommends the planted cluster, far better than most-popular', () => {
+    const pop = new MostPopular();
+    pop.fit(fx.matrix);
+    const alsShare = ownClusterShare(als, fx);
+    const popShare = ownClusterShare(pop, fx);
+    expect(alsShare).toBeGreaterThan(0.75);
+    expect(alsShare).toBeGreaterThan(popShare + 0.4);
+  });
+
+  it('serialize → deserialize gives identical scores and recommendations', () => {
+    const back = deserializeModel(als.serialize());
+    expect(back.name).toBe('als');
+    fc.assert(
+      fc.property(fc.nat(fx.matrix.rows - 1), (u) => {
+        expect(back.scoreAll({ user: u })).toEqual(als.scoreAll({ user: u }));
+        expect(back.recommend({ user: u }, 5)).toEqual(als.recommend({ user: u }, 5));
+      }),
+      { numRuns: 30 },
+    );
+    expect(back.similarItems(3, 5)).toEqual(als.similarItems(3, 5));
+  });
+
+  it('exact fold-in of a training user reproduces its fitted vector (exact solver)', () => {
+    const exact = new ImplicitAls({ factors: 6, iterations: 4, regularization: 1, alpha: 2, cgSteps: 0 });
+    exact.fit(fx.matrix);
+    fc.assert(
+      fc.property(fc.nat(fx.matrix.rows - 1), (u) => {
+        const fitted = exact.userVector({ user: u });
+        const folded = exact.foldIn(row(fx.matrix, u));
+        for (let k = 0; k < 6; k++) expect(folded[k]).toBeCloseTo(fitted[k] as number, 3);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('CG fit converges to vectors close to the exact fold-in', () => {
+    fc.assert(
+      fc.property(fc.nat(fx.matrix.rows - 1), (u) => {
+        expect(cosine(als.foldIn(row(fx.matrix, u)), als.userVector({ user: u }))).toBeGreaterThan(0.98);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('updateUser appends a new user whose recommendations follow their history', () => {
+    const m = new ImplicitAls({ factors: 8, iterations: 10, regularization: 1, alpha: 2 });
+    m.fit(fx.matrix);
+    const cluster = 2;
+    const liked = [...Array(fx.matrix.cols).keys()].filter((i) => fx.itemCluster[i] === cluster).slice(0, 8);
+    const newUser = m.numUsers;
+    m.updateUser(newUser, sparseVector(liked));
+    expect(m.numUsers).toBe(newUser + 1);
+    const rec = m.recommend({ user: newUser }, 10);
+    const own = Array.from(rec.items).filter((i) => fx.itemCluster[i] === cluster).length;
+    expect(own).toBeGreaterThanOrEqual(8);
+    for (const i of liked) expect(Array.from(rec.items)).not.toContain(i);
+    expect(m.recommend({ history: sparseVector(liked) }, 10)).toEqual(rec);
+  });
+
+  it('similar items share the cluster', () => {
+    const sim = als.similarItems(0, 10);
+    expect(Array.from(sim.items)).not.toContain(0);
+    const own = Array.from(sim.items).filter((i) => fx.itemCluster[i] === fx.itemCluster[0]).length;
+    expect(own).toBeGreaterThanOrEqual(8);
+  });
+
+  it('rejects bad parameters by name', () => {
+    expect(() => new ImplicitAls({ factors: 0 })).toThrow(/factors/);
+    expect(() => new ImplicitAls({ alfa: 1 })).toThrow(/unknown/);
+  });
+});
+
+describe('CG solver', () => {
+  it('with f steps from zero ≈ the direct Cholesky solve', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 2 ** 30 }), (f, seed) => {
+        const rng = new Rng(seed);
+        const nItems = 12;
+        const y = Float32Array.from({ length: nItems * f }, () => rng.normal());
+        const picked = [...new Set(Array.from({ length: 1 + rng.int(8) }, () => rng.int(nItems)))];
+        const h = sparseVector(picked, picked.map(() => 1 + rng.int(5)));
+        const m: CsrMatrix = { rows: 1, cols: nItems, indptr: Int32Array.of(0, h.indices.length), indices: h.indices, data: h.values };
+        const gram = regularizedGram(y, nItems, f, 0.5);
+        const x = new Float32Array(f);
+        // CG needs f steps in exact arithmetic; a few more absorb float rounding
+        cgUpdateRows(m, y, x, gram, f, 1.5, 3 * f, 0, 1);
+        const direct = exactSolve(h, y, gram, f, 1.5, nItems);
+        const scale = Math.max(1, ...Array.from(direct, Math.abs));
+        for (let k = 0; k < f; k++) expect(Math.abs((x[k] as number) - (direct[k] as number)) / scale).toBeLessThan(1e-3);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
