@@ -12,3 +12,4 @@ export * from './models/registry.ts';
 export * from './kernels/topk.ts';
 export * from './pipeline/types.ts';
 export * from './pipeline/run.ts';
+export * from './eval/index.ts';
