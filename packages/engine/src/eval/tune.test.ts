@@ -19,7 +19,7 @@ import { tuneModel } from './tune.ts';
 class Cooc extends BaseRecommender {
   readonly name = 'test-cooc';
   private byItem: CsrMatrix | undefined;
-  private pop = new Float32Array(0);
+  private pop: Float32Array = new Float32Array(0);
   fit(m: CsrMatrix): void {
     this.train = m;
     this.byItem = transpose(m);
