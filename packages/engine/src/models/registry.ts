@@ -1,6 +1,7 @@
 import { unpack } from '../data/pack.ts';
 import type { ModelFactory, Recommender } from './model.ts';
 import { popularFactory } from './popularity.ts';
+import { bprFactory } from './bpr/bpr.ts';
 import { alsFactory } from './als/als.ts';
 
 /**
@@ -15,6 +16,7 @@ export function registerModel(factory: ModelFactory): void {
 
 registerModel(popularFactory);
 registerModel(alsFactory);
+registerModel(bprFactory);
 
 export function modelNames(): string[] {
   return [...factories.keys()];
