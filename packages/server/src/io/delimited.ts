@@ -1,0 +1,220 @@
+import { createReadStream } from 'node:fs';
+import { extname } from 'node:path';
+
+/**
+ * Streaming reader for delimited text (CSV, TSV): a header row, then one record per row, each
+ * yielded with the 1-based line it starts on so every error can point at file, line and field.
+ * CSV follows RFC 4180 quoting (quoted delimiters, doubled quotes, quoted line breaks); TSV has
+ * no quoting by default, as in the IANA text/tab-separated-values format.
+ */
+export interface DelimitedRow {
+  /** 1-based line the record starts on (the header is line 1) */
+  line: number;
+  /** field name → raw text; header names mapped to canonical names where `fields` says so */
+  record: Record<string, string>;
+}
+
+export interface DelimitedOptions {
+  /** default: from the file extension (.tsv/.tab → tab, .csv → comma), else sniffed from the header */
+  delimiter?: string;
+  /** honour double quotes (default: true for comma and other delimiters, false for tab) */
+  quotes?: boolean;
+  /** canonical field → accepted header names, compared case-insensitively */
+  fields?: Readonly<Record<string, readonly string[]>>;
+  /** canonical fields the header must name */
+  required?: readonly string[];
+  /** name used in messages (default: the path, or 'input') */
+  source?: string;
+}
+
+export type DelimitedErrorCode = 'empty_file' | 'missing_column' | 'duplicate_column' | 'bad_row' | 'bad_value' | 'unclosed_quote';
+
+/** A reading error that names the file, the line and (when there is one) the field. */
+export class DelimitedError extends Error {
+  constructor(
+    readonly code: DelimitedErrorCode,
+    readonly file: string,
+    readonly line: number,
+    readonly field: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`${file}:${line}: ${field !== undefined ? `field "${field}": ` : ''}${reason}`);
+  }
+}
+
+export type TextSource = AsyncIterable<string | Uint8Array> | Iterable<string>;
+
+/** Reads a delimited file from disk. */
+export function readDelimitedFile(path: string, opts: DelimitedOptions = {}): AsyncGenerator<DelimitedRow> {
+  const ext = extname(path).toLowerCase();
+  const delimiter = opts.delimiter ?? (ext === '.tsv' || ext === '.tab' ? '\t' : ext === '.csv' ? ',' : undefined);
+  const o: DelimitedOptions = { ...opts, source: opts.source ?? path };
+  if (delimiter !== undefined) o.delimiter = delimiter;
+  return readDelimited(createReadStream(path), o);
+}
+
+/** Reads delimited text from any stream of chunks (a file stream, a request body, strings in a test). */
+export async function* readDelimited(input: TextSource, opts: DelimitedOptions = {}): AsyncGenerator<DelimitedRow> {
+  const file = opts.source ?? 'input';
+  let header: string[] | undefined;
+  let delimiter = opts.delimiter;
+  let quotes = opts.quotes;
+  for await (const { line, fields } of records(lines(input), () => ({ delimiter: delimiter as string, quotes: quotes as boolean }), (first) => {
+    // settle the dialect from the first line before any field is split
+    delimiter ??= sniff(first);
+    quotes ??= delimiter !== '\t';
+  }, file)) {
+    if (!header) {
+      header = mapHeader(fields, opts, file);
+      continue;
+    }
+    if (fields.length !== header.length) {
+      throw new DelimitedError('bad_row', file, line, undefined, `expected ${header.length} fields (as in the header), got ${fields.length}`);
+    }
+    const record: Record<string, string> = {};
+    for (let f = 0; f < header.length; f++) record[header[f] as string] = fields[f] as string;
+    yield { line, record };
+  }
+  if (!header) throw new DelimitedError('empty_file', file, 1, undefined, 'empty file: expected a header row');
+}
+
+function sniff(first: string): string {
+  let best = ',';
+  let count = 0;
+  for (const d of ['\t', ',', ';', '|']) {
+    const n = first.split(d).length - 1;
+    if (n > count) {
+      best = d;
+      count = n;
+    }
+  }
+  return best;
+}
+
+function mapHeader(names: string[], opts: DelimitedOptions, file: string): string[] {
+  const alias = new Map<string, string>();
+  for (const [canonical, accepted] of Object.entries(opts.fields ?? {})) {
+    alias.set(canonical.toLowerCase(), canonical);
+    for (const a of accepted) alias.set(a.toLowerCase(), canonical);
+  }
+  const header = names.map((raw, i) => {
+    const name = (i === 0 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+    return alias.get(name.toLowerCase()) ?? name;
+  });
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (seen.has(h)) throw new DelimitedError('duplicate_column', file, 1, h, 'appears twice in the header');
+    seen.add(h);
+  }
+  for (const req of opts.required ?? []) {
+    if (!seen.has(req)) {
+      const accepted = [req, ...(opts.fields?.[req] ?? [])];
+      throw new DelimitedError('missing_column', file, 1, req, `missing column (header has: ${header.join(', ') || 'nothing'}; accepted names: ${[...new Set(accepted)].join(', ')})`);
+    }
+  }
+  return header;
+}
+
+/** Physical lines (without their line break), decoding UTF-8 across chunk boundaries. */
+async function* lines(input: TextSource): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  for await (const chunk of input as AsyncIterable<string | Uint8Array>) {
+    rest += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (let nl = rest.indexOf('\n'); nl >= 0; nl = rest.indexOf('\n', start)) {
+      yield rest.charCodeAt(nl - 1) === 13 ? rest.slice(start, nl - 1) : rest.slice(start, nl);
+      start = nl + 1;
+    }
+    rest = rest.slice(start);
+  }
+  rest += decoder.decode();
+  if (rest.length > 0) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+}
+
+/** Records from physical lines: blank lines skipped; a quoted field may span lines. */
+async function* records(
+  src: AsyncGenerator<string>,
+  dialect: () => { delimiter: string; quotes: boolean },
+  onFirst: (first: string) => void,
+  file: string,
+): AsyncGenerator<{ line: number; fields: string[] }> {
+  let lineNo = 0;
+  let first = true;
+  let pending: string | undefined;
+  let pendingLine = 0;
+  for await (const text of src) {
+    lineNo++;
+    if (first) {
+      onFirst(text);
+      first = false;
+    }
+    const { delimiter, quotes } = dialect();
+    const joined = pending === undefined ? text : `${pending}\n${text}`;
+    const start = pending === undefined ? lineNo : pendingLine;
+    if (pending === undefined && joined.trim() === '') continue;
+    if (!quotes || joined.indexOf('"') < 0) {
+      pending = undefined;
+      yield { line: start, fields: joined.split(delimiter) };
+      continue;
+    }
+    const fields = splitQuoted(joined, delimiter);
+    if (fields === undefined) {
+      pending = joined;
+      pendingLine = start;
+      continue;
+    }
+    pending = undefined;
+    yield { line: start, fields };
+  }
+  if (pending !== undefined) throw new DelimitedError('unclosed_quote', file, pendingLine, undefined, 'a quoted field is never closed');
+}
+
+/** RFC 4180 field split; undefined when a quote is still open at the end (the record continues). */
+function splitQuoted(s: string, delimiter: string): string[] | undefined {
+  const out: string[] = [];
+  let field = '';
+  let inQuotes = false;
+  for (let p = 0; p < s.length; p++) {
+    const ch = s[p] as string;
+    if (inQuotes) {
+      if (ch === '"') {
+        if (s[p + 1] === '"') {
+          field += '"';
+          p++;
+        } else inQuotes = false;
+      } else field += ch;
+    } else if (ch === '"' && field.trim() === '') {
+      field = '';
+      inQuotes = true;
+    } else if (s.startsWith(delimiter, p)) {
+      out.push(field);
+      field = '';
+      p += delimiter.length - 1;
+    } else field += ch;
+  }
+  if (inQuotes) return undefined;
+  out.push(field);
+  return out;
+}
+
+/** Parses a numeric field, or throws a DelimitedError naming the file, line and field. */
+export function numberField(row: DelimitedRow, field: string, file: string, opts: { integer?: boolean; optional?: boolean } = {}): number | undefined {
+  const raw = row.record[field];
+  if (raw === undefined || raw.trim() === '') {
+    if (opts.optional) return undefined;
+    throw new DelimitedError('bad_value', file, row.line, field, 'is empty; expected a number');
+  }
+  const v = Number(raw.trim());
+  if (!Number.isFinite(v)) throw new DelimitedError('bad_value', file, row.line, field, `expected a number, got ${JSON.stringify(raw)}`);
+  if (opts.integer && !Number.isInteger(v)) throw new DelimitedError('bad_value', file, row.line, field, `expected an integer, got ${JSON.stringify(raw)}`);
+  return v;
+}
+
+/** A non-empty text field, or a DelimitedError naming the file, line and field. */
+export function textField(row: DelimitedRow, field: string, file: string): string {
+  const raw = row.record[field];
+  const v = raw?.trim() ?? '';
+  if (v === '') throw new DelimitedError('bad_value', file, row.line, field, 'is empty');
+  return v;
+}
