@@ -1,0 +1,169 @@
+import type { UserEventRecord } from '@attune/engine';
+import type { Impression, OnlineEvent, OnlineState, UserOnlineState } from '../../ports/onlineState.ts';
+
+export interface MemoryOnlineStateOptions {
+  /** recent events kept per user (older ones live on in the Store and the next model) */
+  maxHistory?: number;
+  /** recent impressions kept per user */
+  maxImpressions?: number;
+  /** impressions kept for attribution lookups, oldest dropped first */
+  maxAttribution?: number;
+  /** half-life of the trending counters */
+  trendingHalfLifeMs?: number;
+}
+
+interface UserSlot {
+  history: Array<UserEventRecord & { seq?: number }>;
+  impressions: Array<{ itemId: string; timestamp: number }>;
+  revision: number;
+}
+
+const EMPTY: UserOnlineState = Object.freeze({ history: [], impressions: [], revision: 0 }) as UserOnlineState;
+
+/**
+ * OnlineState in process memory: bounded per user and overall, lost on restart (the server
+ * warms it from the Store's events newer than the serving model).
+ */
+export class MemoryOnlineState implements OnlineState {
+  private readonly users = new Map<string, UserSlot>();
+  private readonly impressionsById = new Map<string, Impression>();
+  /**
+   * Trending as exponentially decayed counts stored in "log-space at a reference time": each
+   * event adds 2^((t - t0)/halfLife), so comparing items needs no per-read decay pass.
+   */
+  private readonly itemHeat = new Map<string, number>();
+  private t0 = Number.NaN;
+  private readonly named = new Map<string, number>();
+  private readonly maxHistory: number;
+  private readonly maxImpressions: number;
+  private readonly maxAttribution: number;
+  private readonly halfLife: number;
+  /** global revision so cached derived values can tell "anything changed" cheaply */
+  private revision = 0;
+
+  constructor(opts: MemoryOnlineStateOptions = {}) {
+    this.maxHistory = opts.maxHistory ?? 200;
+    this.maxImpressions = opts.maxImpressions ?? 100;
+    this.maxAttribution = opts.maxAttribution ?? 100_000;
+    this.halfLife = opts.trendingHalfLifeMs ?? 24 * 3_600_000;
+  }
+
+  private slot(userId: string): UserSlot {
+    let s = this.users.get(userId);
+    if (!s) this.users.set(userId, (s = { history: [], impressions: [], revision: 0 }));
+    return s;
+  }
+
+  async recordEvents(events: readonly OnlineEvent[]): Promise<void> {
+    this.recordEventsSync(events);
+  }
+
+  /** The synchronous core, for in-process callers that must not yield between event and read. */
+  recordEventsSync(events: readonly OnlineEvent[]): void {
+    for (const e of events) {
+      const s = this.slot(e.userId);
+      const rec: UserEventRecord & { seq?: number } = { itemId: e.itemId, type: e.type, timestamp: e.timestamp };
+      if (e.value !== undefined) rec.value = e.value;
+      if (e.recommendationId !== undefined) rec.recommendationId = e.recommendationId;
+      if (e.seq !== undefined) rec.seq = e.seq;
+      insertByTime(s.history, rec);
+      if (s.history.length > this.maxHistory) s.history.splice(0, s.history.length - this.maxHistory);
+      s.revision = ++this.revision;
+      this.addHeat(e.itemId, e.timestamp);
+    }
+  }
+
+  private addHeat(itemId: string, t: number): void {
+    if (Number.isNaN(this.t0)) this.t0 = t;
+    let exponent = (t - this.t0) / this.halfLife;
+    if (exponent > 500) {
+      // move the reference time forward before 2^exponent overflows
+      const shrink = Math.pow(2, -exponent);
+      for (const [k, v] of this.itemHeat) this.itemHeat.set(k, v * shrink);
+      this.t0 = t;
+      exponent = 0;
+    }
+    this.itemHeat.set(itemId, (this.itemHeat.get(itemId) ?? 0) + Math.pow(2, exponent));
+  }
+
+  async getUser(userId: string): Promise<UserOnlineState> {
+    return this.getUserSync(userId);
+  }
+
+  getUserSync(userId: string): UserOnlineState {
+    return this.users.get(userId) ?? EMPTY;
+  }
+
+  async recordImpressions(impressions: readonly Impression[]): Promise<void> {
+    for (const imp of impressions) {
+      this.impressionsById.set(imp.recommendationId, imp);
+      if (this.impressionsById.size > this.maxAttribution) {
+        const oldest = this.impressionsById.keys().next().value as string;
+        this.impressionsById.delete(oldest);
+      }
+      if (!imp.userId) continue;
+      const s = this.slot(imp.userId);
+      for (const itemId of imp.itemIds) s.impressions.push({ itemId, timestamp: imp.timestamp });
+      if (s.impressions.length > this.maxImpressions) s.impressions.splice(0, s.impressions.length - this.maxImpressions);
+      // impressions feed rotation, so they change what the user's next list may be
+      s.revision = ++this.revision;
+    }
+  }
+
+  async getImpression(recommendationId: string): Promise<Impression | undefined> {
+    return this.impressionsById.get(recommendationId);
+  }
+
+  async trending(limit: number, now: number): Promise<Array<{ itemId: string; score: number }>> {
+    const scale = Number.isNaN(this.t0) ? 0 : Math.pow(2, (this.t0 - now) / this.halfLife);
+    const all = [...this.itemHeat].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return all.slice(0, limit).map(([itemId, h]) => ({ itemId, score: h * scale }));
+  }
+
+  async incrementCounters(deltas: Readonly<Record<string, number>>): Promise<void> {
+    for (const [k, v] of Object.entries(deltas)) this.named.set(k, (this.named.get(k) ?? 0) + v);
+  }
+
+  async counters(): Promise<Record<string, number>> {
+    return Object.fromEntries(this.named);
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    this.users.delete(userId);
+    this.revision++;
+  }
+
+  async mergeUsers(from: string, into: string): Promise<void> {
+    const a = this.users.get(from);
+    if (!a) return;
+    const b = this.slot(into);
+    for (const e of a.history) insertByTime(b.history, e);
+    if (b.history.length > this.maxHistory) b.history.splice(0, b.history.length - this.maxHistory);
+    b.impressions = [...b.impressions, ...a.impressions].sort((x, y) => x.timestamp - y.timestamp).slice(-this.maxImpressions);
+    b.revision = ++this.revision;
+    this.users.delete(from);
+  }
+
+  async trimBefore(seq: number): Promise<void> {
+    for (const [id, s] of this.users) {
+      const kept = s.history.filter((e) => e.seq === undefined || e.seq > seq);
+      if (kept.length === s.history.length) continue;
+      s.history = kept;
+      s.revision = ++this.revision;
+      if (kept.length === 0 && s.impressions.length === 0) this.users.delete(id);
+    }
+  }
+
+  /** number of users with online state, for memory reporting */
+  get userCount(): number {
+    return this.users.size;
+  }
+}
+
+/** Keeps the history ordered by time; events almost always arrive in order, so scan from the end. */
+function insertByTime<T extends { timestamp: number }>(list: T[], rec: T): void {
+  let k = list.length;
+  while (k > 0 && (list[k - 1] as T).timestamp > rec.timestamp) k--;
+  if (k === list.length) list.push(rec);
+  else list.splice(k, 0, rec);
+}

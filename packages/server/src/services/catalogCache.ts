@@ -1,0 +1,107 @@
+import type { CatalogItem, CatalogView, IdMap, PropertyValue } from '@attune/engine';
+import type { ItemRecord, Store } from '../ports/store.ts';
+
+interface CachedItem {
+  id: string;
+  properties: Readonly<Record<string, PropertyValue>>;
+  available: boolean;
+  createdAt: number;
+}
+
+const NO_PROPERTIES: Readonly<Record<string, PropertyValue>> = Object.freeze({});
+
+/**
+ * The catalogue in memory, so a recommendation request never touches SQL. The cache keeps the
+ * Store's items; `view(items)` lines them up with a model's item indices. Items a model knows
+ * but the catalogue never had (events can name items before the catalogue lists them) are
+ * served as bare available items; items deleted from the catalogue are not.
+ */
+export class CatalogCache {
+  private items = new Map<string, CachedItem>();
+  /** ids deleted while this process ran: never resurrected as bare model items */
+  private readonly removed = new Set<string>();
+  private revision = 0;
+  private memo: { revision: number; map: IdMap | undefined; view: CatalogView } | undefined;
+  private pending: Promise<void> | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  /** Reloads every item from the Store. */
+  async refresh(): Promise<void> {
+    const next = new Map<string, CachedItem>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.listItems({ limit: 5_000, ...(cursor ? { cursor } : {}) });
+      for (const r of page.items) next.set(r.id, cached(r));
+      cursor = page.nextCursor;
+    } while (cursor);
+    for (const id of this.items.keys()) if (!next.has(id)) this.removed.add(id);
+    for (const id of next.keys()) this.removed.delete(id);
+    this.items = next;
+    this.revision++;
+  }
+
+  /** Re-reads the given items (or everything), coalescing calls that arrive while one runs. */
+  async changed(ids?: readonly string[]): Promise<void> {
+    if (!ids) {
+      this.pending = (this.pending ?? Promise.resolve()).then(() => this.refresh());
+      return this.pending;
+    }
+    const found = await this.store.getItems([...ids]);
+    const seen = new Set<string>();
+    for (const r of found) {
+      this.items.set(r.id, cached(r));
+      this.removed.delete(r.id);
+      seen.add(r.id);
+    }
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      this.items.delete(id);
+      this.removed.add(id);
+    }
+    this.revision++;
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** The catalogue aligned with `modelItems` (the serving model's item ids); memoized. */
+  view(modelItems: IdMap | undefined): CatalogView {
+    const m = this.memo;
+    if (m && m.revision === this.revision && m.map === modelItems) return m.view;
+    const view = buildView(this.items, this.removed, modelItems);
+    this.memo = { revision: this.revision, map: modelItems, view };
+    return view;
+  }
+}
+
+function cached(r: ItemRecord): CachedItem {
+  return { id: r.id, properties: Object.freeze({ ...r.properties }), available: r.available, createdAt: r.createdAt };
+}
+
+function buildView(items: Map<string, CachedItem>, removed: Set<string>, modelItems: IdMap | undefined): CatalogView {
+  const size = modelItems?.size ?? 0;
+  const byIndex: Array<CatalogItem | undefined> = new Array(size);
+  const byId = new Map<string, CatalogItem>();
+  for (let i = 0; i < size; i++) {
+    const id = (modelItems as IdMap).id(i);
+    if (removed.has(id)) continue;
+    const c = items.get(id);
+    const item: CatalogItem = c
+      ? { id, index: i, properties: c.properties, available: c.available, createdAt: c.createdAt }
+      : { id, index: i, properties: NO_PROPERTIES, available: true };
+    byIndex[i] = item;
+    byId.set(id, item);
+  }
+  for (const c of items.values()) {
+    if (byId.has(c.id)) continue;
+    byId.set(c.id, { id: c.id, index: -1, properties: c.properties, available: c.available, createdAt: c.createdAt });
+  }
+  return {
+    modelSize: size,
+    byIndex: (index) => byIndex[index],
+    byId: (id) => byId.get(id),
+    all: () => byId.values(),
+  };
+}

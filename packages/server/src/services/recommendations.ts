@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { runPipeline, type CatalogView, type PipelineInputs, type PipelineRequest, type Reason, type RecommendationResult, type Recommender, type RequestContext, type UserEventRecord, type UserProfile } from '@attune/engine';
+import type { OnlineState, UserOnlineState } from '../ports/onlineState.ts';
+import type { CatalogCache } from './catalogCache.ts';
+import type { ModelRegistry } from './modelRegistry.ts';
+import type { ImpressionLog } from './serving/impressionLog.ts';
+import type { ServingModel } from './serving/servingModel.ts';
+import { StaticScores } from './serving/staticScores.ts';
+
+export type RecommendedItem = RecommendationResult['items'][number];
+
+export interface RecommendationResponse {
+  recommendationId: string;
+  items: RecommendedItem[];
+  model: { name: string; version: number };
+}
+
+export interface ListOptions {
+  n: number;
+  exclude?: readonly string[];
+  explain?: boolean;
+  scenario?: string;
+  /** request context fields (device, country …); `now` is filled by the service */
+  context?: Omit<RequestContext, 'now'>;
+}
+
+export interface RecommendationServiceDeps {
+  registry: ModelRegistry;
+  catalog: CatalogCache;
+  online: OnlineState;
+  impressions: ImpressionLog;
+  clock?: () => number;
+}
+
+/** What a response says about the model when nothing has been trained yet. */
+const NO_MODEL = Object.freeze({ name: 'none', version: 0 });
+
+/**
+ * Every recommendation surface, all through runPipeline: a known or unknown user, an item
+ * page, an anonymous session, popular and trending. The user's profile is the serving model's
+ * row for them plus every online event newer than that model (fold-in through the history
+ * query), so an accepted event changes the very next response without a retrain.
+ */
+export class RecommendationService {
+  private readonly clock: () => number;
+  private popularMemo: { model: ServingModel | undefined; recommender: Recommender | undefined } = { model: undefined, recommender: undefined };
+
+  constructor(private readonly deps: RecommendationServiceDeps) {
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  async forUser(userId: string, opts: ListOptions): Promise<RecommendationResponse> {
+    const sm = this.deps.registry.serving;
+    const online = await this.deps.online.getUser(userId);
+    const profile = buildProfile(userId, sm, online);
+    const now = this.clock();
+    const personal = profile.history.length > 0;
+    const model = personal ? sm?.model : this.popularModel(sm);
+    // fillColdStart tops up whatever the pipeline could not fill
+    const result = this.run({ model, user: profile, now, opts }, { n: opts.n, ...withExclude(opts.exclude), explain: opts.explain ?? false });
+    return this.respond('user', userId, sm, await this.fillColdStart(result.items, opts, profile, now), now);
+  }
+
+  async similar(itemId: string, opts: ListOptions & { userId?: string }): Promise<RecommendationResponse> {
+    const sm = this.deps.registry.serving;
+    const now = this.clock();
+    const exclude = new Set(opts.exclude ?? []);
+    exclude.add(itemId);
+    if (opts.userId) {
+      const online = await this.deps.online.getUser(opts.userId);
+      for (const e of buildProfile(opts.userId, sm, online).history) exclude.add(e.itemId);
+    }
+    // the current item is the whole query: models score "people who engaged with this" from it
+    const user: UserProfile = { id: opts.userId ?? '', index: -1, attributes: {}, preferences: {}, history: [{ itemId, type: 'view', timestamp: now }] };
+    const result = this.run({ model: sm?.model, user, now, opts }, { n: opts.n, exclude: [...exclude], itemId, explain: opts.explain ?? false });
+    const items = result.items.map((it) => ({ ...it, reasons: it.reasons.map((r) => (r.type === 'personalized' ? similarReason(itemId) : r)) }));
+    return this.respond('similar', opts.userId, sm, items, now);
+  }
+
+  /** Anonymous visitor: the items seen in this session are the history. */
+  async session(itemIds: readonly string[], opts: ListOptions & { sessionId?: string }): Promise<RecommendationResponse> {
+    const sm = this.deps.registry.serving;
+    const now = this.clock();
+    const history: UserEventRecord[] = itemIds.map((itemId, k) => ({ itemId, type: 'view', timestamp: now - (itemIds.length - k) }));
+    const user: UserProfile = { id: opts.sessionId ?? '', index: -1, attributes: {}, preferences: {}, history };
+    const personal = history.length > 0;
+    const result = this.run({ model: personal ? sm?.model : this.popularModel(sm), user, now, opts }, { n: opts.n, ...withExclude(opts.exclude), explain: opts.explain ?? false });
+    return this.respond('session', undefined, sm, await this.fillColdStart(result.items, opts, user, now), now);
+  }
+
+  async popular(opts: ListOptions): Promise<RecommendationResponse> {
+    const sm = this.deps.registry.serving;
+    const now = this.clock();
+    const result = this.run({ model: this.popularModel(sm), user: undefined, now, opts }, { n: opts.n, ...withExclude(opts.exclude), explain: opts.explain ?? false });
+    const items = result.items.map((it) => ({ ...it, reasons: [POPULAR_REASON] }));
+    return this.respond('popular', undefined, sm, await this.fillColdStart(items, opts, undefined, now), now);
+  }
+
+  async trending(opts: ListOptions): Promise<RecommendationResponse> {
+    const sm = this.deps.registry.serving;
+    const now = this.clock();
+    const items = await this.trendingItems(opts.n, new Set(opts.exclude ?? []), now);
+    return this.respond('trending', undefined, sm, items.length >= opts.n ? items : await this.fillColdStart(items, opts, undefined, now), now);
+  }
+
+  private run(a: { model: Recommender | undefined; user: UserProfile | undefined; now: number; opts: ListOptions }, request: PipelineRequest): RecommendationResult {
+    const inputs: PipelineInputs = { catalog: this.catalog(), context: { ...a.opts.context, ...(a.opts.scenario ? { scenario: a.opts.scenario } : {}), now: a.now } };
+    if (a.model) inputs.model = a.model;
+    if (a.user) inputs.user = a.user;
+    return runPipeline(inputs, request);
+  }
+
+  private catalog(): CatalogView {
+    return this.deps.catalog.view(this.deps.registry.serving?.items);
+  }
+
+  /** Popularity over the serving model's items, wrapped as a model so the pipeline can rank it. */
+  private popularModel(sm: ServingModel | undefined): Recommender | undefined {
+    if (this.popularMemo.model !== sm) this.popularMemo = { model: sm, recommender: sm ? new StaticScores('popular', sm.popularity) : undefined };
+    return this.popularMemo.recommender;
+  }
+
+  /**
+   * Tops a short list up: a cold user, an empty or tiny model, or heavy filtering may leave
+   * fewer than n, so popular items, then trending ones, then the newest catalogue items follow.
+   */
+  private async fillColdStart(items: RecommendedItem[], opts: ListOptions, user: UserProfile | undefined, now: number): Promise<RecommendedItem[]> {
+    if (items.length >= opts.n) return items;
+    const skip = new Set<string>([...(opts.exclude ?? []), ...items.map((i) => i.itemId), ...(user?.history ?? []).map((e) => e.itemId)]);
+    const out = [...items];
+    const sm = this.deps.registry.serving;
+    const catalog = this.catalog();
+    if (sm) {
+      for (const idx of sm.popularOrder) {
+        if (out.length >= opts.n) return out;
+        const item = catalog.byIndex(idx);
+        if (!item || !item.available || skip.has(item.id)) continue;
+        out.push({ itemId: item.id, score: sm.popularity[idx] as number, reasons: [POPULAR_REASON] });
+        skip.add(item.id);
+      }
+    }
+    for (const t of await this.trendingItems(opts.n - out.length, skip, now)) {
+      out.push(t);
+      skip.add(t.itemId);
+    }
+    if (out.length >= opts.n) return out;
+    const newest = [...catalog.all()].filter((c) => c.available && !skip.has(c.id)).sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0) || (a.id < b.id ? -1 : 1));
+    for (const c of newest) {
+      if (out.length >= opts.n) break;
+      out.push({ itemId: c.id, score: 0, reasons: [{ type: 'fallback', text: 'New in the catalogue' }] });
+    }
+    return out;
+  }
+
+  private async trendingItems(n: number, skip: Set<string>, now: number): Promise<RecommendedItem[]> {
+    if (n <= 0) return [];
+    const catalog = this.catalog();
+    const out: RecommendedItem[] = [];
+    for (const t of await this.deps.online.trending(n + skip.size + 50, now)) {
+      const item = catalog.byId(t.itemId);
+      if (!item || !item.available || skip.has(t.itemId)) continue;
+      out.push({ itemId: t.itemId, score: t.score, reasons: [TRENDING_REASON] });
+      if (out.length >= n) break;
+    }
+    return out;
+  }
+
+  private respond(surface: string, userId: string | undefined, sm: ServingModel | undefined, items: RecommendedItem[], now: number): RecommendationResponse {
+    const recommendationId = randomUUID();
+    this.deps.impressions.record({ recommendationId, ...(userId ? { userId } : {}), itemIds: items.map((i) => i.itemId), timestamp: now, surface, ...(sm ? { modelVersion: sm.version } : {}) });
+    return { recommendationId, items, model: sm ? { name: sm.name, version: sm.version } : NO_MODEL };
+  }
+}
+
+const POPULAR_REASON: Reason = Object.freeze({ type: 'fallback', text: 'Popular with everyone' }) as Reason;
+const TRENDING_REASON: Reason = Object.freeze({ type: 'trending', text: 'Trending right now' }) as Reason;
+
+function similarReason(itemId: string): Reason {
+  return { type: 'similar-to', text: 'Similar to this item', itemIds: [itemId] };
+}
+
+function withExclude(exclude: readonly string[] | undefined): { exclude?: readonly string[] } {
+  return exclude && exclude.length > 0 ? { exclude } : {};
+}
+
+/**
+ * The user as the pipeline sees them: what the serving model learned (their matrix row) plus
+ * every online event the model has not seen (seq after the training cut, or not from the
+ * Store at all). That union is the fold-in history.
+ */
+export function buildProfile(userId: string, sm: ServingModel | undefined, online: UserOnlineState): UserProfile {
+  const index = sm ? sm.users.index(userId) : -1;
+  const history: UserEventRecord[] = [];
+  if (sm && index >= 0) {
+    const row = sm.model.userHistory(index);
+    for (let k = 0; k < row.indices.length; k++) history.push({ itemId: sm.items.id(row.indices[k] as number), type: 'trained', timestamp: 0 });
+  }
+  const cut = sm?.lastSeq ?? -1;
+  for (const e of online.history) if (e.seq === undefined || e.seq > cut) history.push(e);
+  const profile: UserProfile = { id: userId, index, attributes: {}, preferences: {}, history };
+  if (online.impressions.length > 0) profile.recentImpressions = online.impressions;
+  return profile;
+}
