@@ -1,8 +1,13 @@
 import { unpack } from '../data/pack.ts';
 import type { ModelFactory, Recommender } from './model.ts';
 import { popularFactory } from './popularity.ts';
-import { bprFactory } from './bpr/bpr.ts';
 import { alsFactory } from './als/als.ts';
+import { bprFactory } from './bpr/bpr.ts';
+import { itemKnnFactory } from './itemKnn.ts';
+import { easeFactory } from './ease.ts';
+import { rp3betaFactory } from './rp3beta.ts';
+import { trendingFactory } from './trending.ts';
+import { userKnnFactory } from './userKnn.ts';
 
 /**
  * Every model the engine offers, by name. The CLI, the tuner, the trainer and the server all
@@ -17,6 +22,11 @@ export function registerModel(factory: ModelFactory): void {
 registerModel(popularFactory);
 registerModel(alsFactory);
 registerModel(bprFactory);
+registerModel(itemKnnFactory);
+registerModel(easeFactory);
+registerModel(rp3betaFactory);
+registerModel(trendingFactory);
+registerModel(userKnnFactory);
 
 export function modelNames(): string[] {
   return [...factories.keys()];

@@ -1,0 +1,132 @@
+import { binarize, transpose, type CsrMatrix } from '../data/csr.ts';
+import { pack, unpack } from '../data/pack.ts';
+import { topKJs } from '../kernels/topk.ts';
+import { BaseRecommender } from './base.ts';
+import type { FitContext, ModelFactory, RecommendOptions, ScoredItems, UserQuery } from './model.ts';
+import { matrixArrays, matrixFromArrays } from './neighbours/packNeighbours.ts';
+import { scoreHistory } from './neighbours/scoreHistory.ts';
+import { topNeighbours, type PairScore } from './neighbours/topNeighbours.ts';
+import { bm25Weight, rowNorms } from './neighbours/weighting.ts';
+import { defaultsOf, readParams, type ParamValues } from './params.ts';
+import { deserializeTrain, serializeTrain } from './popularity.ts';
+
+const EMPTY: CsrMatrix = { rows: 0, cols: 0, indptr: new Int32Array(1), indices: new Int32Array(0), data: new Float32Array(0) };
+
+const SPEC = {
+  /** cosine, jaccard, or bm25 (BM25-weighted item × user vectors, then cosine) */
+  similarity: { type: 'enum', default: 'cosine', values: ['cosine', 'jaccard', 'bm25'] },
+  /** neighbours kept per item */
+  k: { type: 'int', default: 100, min: 1 },
+  /** added to the similarity denominator: pulls down pairs with little support */
+  shrinkage: { type: 'number', default: 0, min: 0 },
+  /** treat every interaction as 1 when computing similarities */
+  binary: { type: 'boolean', default: true },
+  /**
+   * target: an item is scored from its own k neighbours found in the history (classic item-kNN,
+   * what the reference figures use); history: from every history item that lists it among its k
+   */
+  neighbourhood: { type: 'enum', default: 'target', values: ['target', 'history'] },
+  /** weight neighbours by the user's history values instead of 1 per history item */
+  weightHistory: { type: 'boolean', default: false },
+  bm25K1: { type: 'number', default: 1.2, min: 0 },
+  bm25B: { type: 'number', default: 0.75, min: 0, max: 1 },
+} as const;
+
+type Params = ParamValues<typeof SPEC>;
+
+/**
+ * Item-based k-nearest-neighbours: each item keeps its k most similar items; a user's score for
+ * an item is the sum of similarities from the user's history items that list it as a neighbour.
+ * Needs no user state, so fold-in is just replacing the history.
+ */
+export class ItemKnn extends BaseRecommender {
+  readonly name = 'item-knn';
+  private readonly p: Params;
+  /** items × items, row i = the top-k neighbours of item i */
+  private neighbours: CsrMatrix = EMPTY;
+  /** history item × scored item weights derived from the neighbour lists */
+  private scoring: CsrMatrix = EMPTY;
+
+  constructor(params: Record<string, unknown> = {}) {
+    const p = readParams('item-knn', SPEC, params);
+    super(p);
+    this.p = p;
+  }
+
+  fit(matrix: CsrMatrix, ctx: FitContext = {}): void {
+    this.train = matrix;
+    this.overrides.clear();
+    this.extraUsers = 0;
+    this.neighbours = itemNeighbours(matrix, this.p, ctx.onProgress);
+    this.scoring = scoringMatrix(this.neighbours, this.p);
+  }
+
+  scoreAll(query: UserQuery, out?: Float32Array): Float32Array {
+    return scoreHistory(this.scoring, this.history(query), !this.p.weightHistory, out ?? new Float32Array(this.numItems));
+  }
+
+  similarItems(item: number, n: number, opts: Omit<RecommendOptions, 'excludeHistory'> = {}): ScoredItems {
+    const scores = new Float32Array(this.numItems).fill(-Infinity);
+    const { indptr, indices, data } = this.neighbours;
+    if (item >= 0 && item < this.neighbours.rows) {
+      for (let p = indptr[item] as number; p < (indptr[item + 1] as number); p++) scores[indices[p] as number] = data[p] as number;
+    }
+    return topKJs(scores, n, this.skipMask([...(opts.exclude ?? []), item]), opts.candidates);
+  }
+
+  /** The fitted neighbour lists (items × items, row i = the k items most similar to i), e.g. for explanations. */
+  neighbourLists(): CsrMatrix {
+    return this.neighbours;
+  }
+
+  serialize(): Uint8Array {
+    return pack(
+      { name: this.name, params: this.params, shape: [this.train.rows, this.train.cols] },
+      serializeTrain(this.train, matrixArrays('nb', this.neighbours)),
+    );
+  }
+
+  static deserialize(bytes: Uint8Array): ItemKnn {
+    const { meta, arrays } = unpack<{ params: Record<string, unknown>; shape: [number, number] }>(bytes);
+    const m = new ItemKnn(meta.params);
+    m.train = deserializeTrain(meta.shape, arrays);
+    m.neighbours = matrixFromArrays('nb', [meta.shape[1], meta.shape[1]], arrays);
+    m.scoring = scoringMatrix(m.neighbours, m.p);
+    return m;
+  }
+}
+
+function scoringMatrix(neighbours: CsrMatrix, p: Params): CsrMatrix {
+  return p.neighbourhood === 'target' ? transpose(neighbours) : neighbours;
+}
+
+/** Top-k item neighbour lists under the configured similarity. */
+export function itemNeighbours(matrix: CsrMatrix, p: Params, onProgress?: (f: number) => void): CsrMatrix {
+  const x = p.binary ? binarize(matrix) : matrix;
+  let score: PairScore;
+  let left: CsrMatrix;
+  let right: CsrMatrix;
+  if (p.similarity === 'jaccard') {
+    left = transpose(binarize(x));
+    right = binarize(x);
+    const counts = new Float64Array(left.rows);
+    for (let i = 0; i < left.rows; i++) counts[i] = (left.indptr[i + 1] as number) - (left.indptr[i] as number);
+    score = (i, j, dot) => dot / ((counts[i] as number) + (counts[j] as number) - dot + p.shrinkage);
+  } else {
+    left = transpose(x);
+    if (p.similarity === 'bm25') left = bm25Weight(left, p.bm25K1, p.bm25B);
+    right = transpose(left);
+    const norms = rowNorms(left);
+    score = (i, j, dot) => dot / ((norms[i] as number) * (norms[j] as number) + p.shrinkage);
+  }
+  return topNeighbours(left, right, p.k, score, onProgress);
+}
+
+export const itemKnnFactory: ModelFactory = {
+  name: 'item-knn',
+  description: 'item-based k-nearest neighbours (cosine, Jaccard or BM25-weighted cosine, with shrinkage)',
+  defaults: defaultsOf(SPEC),
+  grid: { similarity: ['cosine', 'bm25', 'jaccard'], k: [20, 50, 100, 200], shrinkage: [0, 10, 50], neighbourhood: ['target', 'history'] },
+  create: (params = {}) => new ItemKnn(params),
+  deserialize: (bytes) => ItemKnn.deserialize(bytes),
+};
