@@ -69,7 +69,7 @@ export async function autoTune(validation: EvalData, opts: AutoOptions = {}): Pr
  * relative importances.
  */
 export function blendCandidates(top: readonly Trial[]): Record<string, unknown>[] {
-  const child = (t: Trial, weight: number) => ({ name: t.model, params: t.params, weight });
+  const child = (t: Trial, weight: number) => ({ model: t.model, params: t.params, weight });
   const out: Record<string, unknown>[] = [];
   const [a, b, c] = top;
   if (a && b) for (const w of [0.3, 0.5, 0.7]) out.push({ models: [child(a, w), child(b, 1 - w)] });

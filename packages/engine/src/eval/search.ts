@@ -4,11 +4,13 @@ import type { ModelFactory } from '../models/model.ts';
 /**
  * The parameter sets a tuner tries for one model: its defaults first (so a model without a grid
  * is still evaluated), then the grid — every combination in order ('grid') or seeded random
- * combinations ('random'). Duplicates are dropped; at most maxTrials sets are returned.
+ * combinations ('random'); 'auto' takes the whole grid when it fits in maxTrials and samples
+ * it at random otherwise (a truncated grid would only ever vary the last parameters).
+ * Duplicates are dropped; at most maxTrials sets are returned.
  */
-export type SearchKind = 'grid' | 'random';
+export type SearchKind = 'grid' | 'random' | 'auto';
 
-export function candidateParams(factory: Pick<ModelFactory, 'defaults' | 'grid'>, search: SearchKind = 'grid', maxTrials = Infinity, seed = 42): Record<string, unknown>[] {
+export function candidateParams(factory: Pick<ModelFactory, 'defaults' | 'grid'>, search: SearchKind = 'auto', maxTrials = Infinity, seed = 42): Record<string, unknown>[] {
   const defaults = { ...factory.defaults };
   const out: Record<string, unknown>[] = [];
   const seen = new Set<string>();
@@ -24,7 +26,7 @@ export function candidateParams(factory: Pick<ModelFactory, 'defaults' | 'grid'>
   const grid = Object.entries(factory.grid ?? {}).filter(([, values]) => values.length > 0);
   if (grid.length === 0) return out;
   const total = grid.reduce((n, [, values]) => n * values.length, 1);
-  if (search === 'grid') {
+  if (search === 'grid' || (search === 'auto' && total + 1 <= maxTrials)) {
     for (let c = 0; c < total; c++) if (push({ ...defaults, ...combination(grid, c) })) break;
   } else {
     const rng = new Rng(seed);

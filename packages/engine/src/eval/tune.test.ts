@@ -116,3 +116,14 @@ describe('tuner on planted clusters', () => {
     expect(r.trials).toHaveLength(1);
   });
 });
+
+describe('auto search', () => {
+  it('takes the whole grid when it fits, samples it otherwise', () => {
+    const f = { defaults: { a: 0, b: 0 }, grid: { a: [1, 2, 3, 4], b: [1, 2, 3, 4] } };
+    expect(candidateParams(f, 'auto', 100)).toHaveLength(17);
+    const sampled = candidateParams(f, 'auto', 6, 1);
+    expect(sampled).toHaveLength(6);
+    // a truncated grid would keep a = 1 throughout; random sampling varies it
+    expect(new Set(sampled.slice(1).map((p) => p.a)).size).toBeGreaterThan(1);
+  });
+});

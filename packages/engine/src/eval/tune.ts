@@ -58,7 +58,7 @@ export async function runTrial(model: string, params: Record<string, unknown>, d
 /** Tunes one registered model: candidates from its defaults and grid, best by the metric. */
 export async function tuneModel(model: string, data: EvalData, opts: TuneOptions = {}): Promise<TuneResult> {
   const factory = getFactory(model);
-  const candidates = candidateParams(factory, opts.search ?? 'grid', opts.maxTrials ?? 24, opts.seed ?? 42);
+  const candidates = candidateParams(factory, opts.search ?? 'auto', opts.maxTrials ?? 24, opts.seed ?? 42);
   const start = opts.clock?.();
   const trials: Trial[] = [];
   for (const params of candidates) {
