@@ -5,11 +5,13 @@
 ;;   C row-major with leading dimension ldc (floats); m % 4 == 0 and ncols % 8 == 0.
 ;; Each 4×8 block of C keeps eight f32x4 accumulators in registers over the whole k loop, so C is
 ;; read and written once per call; columns go in chunks of 256 so the Y chunk stays in L2.
+;; With lower != 0 only the 4×8 tiles with a column start below the tile's last row are updated
+;; (the lower triangle plus the diagonal tiles), for symmetric results at half the work.
 (module
   (import "env" "memory" (memory 1))
 
-  (func $gemmSub (export "gemmSub") (param $c i32) (param $ldc i32) (param $x i32) (param $y i32) (param $m i32) (param $ncols i32) (param $nb i32)
-    (local $jc i32) (local $jcEnd i32) (local $it i32) (local $jt i32) (local $xp i32) (local $yp i32)
+  (func $gemmSub (export "gemmSub") (param $c i32) (param $ldc i32) (param $x i32) (param $y i32) (param $m i32) (param $ncols i32) (param $nb i32) (param $lower i32)
+    (local $jc i32) (local $jtEnd i32) (local $jcEnd i32) (local $it i32) (local $jt i32) (local $xp i32) (local $yp i32)
     (local $xq i32) (local $yq i32) (local $xend i32) (local $cp i32) (local $ldcb i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128) (local $xv v128) (local $xs v128) (local $y0 v128) (local $y1 v128)
     (local.set $ldcb (i32.shl (local.get $ldc) (i32.const 2)))
@@ -18,16 +20,20 @@
         (br_if $doneJc (i32.ge_u (local.get $jc) (local.get $ncols)))
         (local.set $jcEnd (select (i32.add (local.get $jc) (i32.const 256)) (local.get $ncols)
           (i32.lt_u (i32.add (local.get $jc) (i32.const 256)) (local.get $ncols))))
-        (local.set $it (i32.const 0))
+        (local.set $it (select (local.get $jc) (i32.const 0) (local.get $lower)))
         (block $doneIt
           (loop $itLoop
             (br_if $doneIt (i32.ge_u (local.get $it) (local.get $m)))
             (local.set $xp (i32.add (local.get $x) (i32.shl (i32.mul (local.get $it) (local.get $nb)) (i32.const 2))))
             (local.set $xend (i32.add (local.get $xp) (i32.shl (local.get $nb) (i32.const 4))))
+            (local.set $jtEnd (local.get $jcEnd))
+            (if (i32.and (i32.ne (local.get $lower) (i32.const 0))
+                         (i32.lt_u (i32.add (local.get $it) (i32.const 4)) (local.get $jcEnd)))
+              (then (local.set $jtEnd (i32.add (local.get $it) (i32.const 4)))))
             (local.set $jt (local.get $jc))
             (block $doneJt
               (loop $jtLoop
-                (br_if $doneJt (i32.ge_u (local.get $jt) (local.get $jcEnd)))
+                (br_if $doneJt (i32.ge_u (local.get $jt) (local.get $jtEnd)))
                 (local.set $yp (i32.add (local.get $y) (i32.shl (i32.mul (local.get $jt) (local.get $nb)) (i32.const 2))))
             (local.set $c00 (v128.const i32x4 0 0 0 0))
             (local.set $c01 (v128.const i32x4 0 0 0 0))
