@@ -32,7 +32,7 @@ export class ModelRegistry {
     if (!newest) return undefined;
     const bytes = await store.getModelArtifact(newest.version);
     if (!bytes) return undefined;
-    const model = toServingModel(newest.version, decodeArtifact(bytes));
+    const model = toServingModel(newest.version, decodeArtifact(bytes), newest.createdAt);
     this.swap(model);
     return model;
   }

@@ -1,0 +1,54 @@
+import { Worker } from 'node:worker_threads';
+import type { Store } from '../ports/store.ts';
+import { collectInteractions, trainOnEvents, type TrainOutcome, type TrainSpec } from '../services/training/trainCore.ts';
+import type { WorkerReply } from './workerMessages.ts';
+
+export type ProgressListener = (fraction: number, message: string) => void;
+
+/** Runs one training job and resolves with its outcome. */
+export type TrainingRunner = (spec: TrainSpec, onProgress: ProgressListener) => Promise<TrainOutcome>;
+
+/**
+ * Trains in a worker thread that opens the SQLite file itself: the server thread only
+ * receives the finished artifact.
+ */
+export function workerRunner(storePath: string): TrainingRunner {
+  return (spec, onProgress) =>
+    new Promise<TrainOutcome>((resolve, reject) => {
+      const worker = new Worker(new URL('./trainWorker.ts', import.meta.url), {
+        workerData: { storePath, spec },
+        execArgv: ['--import', 'tsx'],
+      });
+      let settled = false;
+      worker.on('message', (m: WorkerReply) => {
+        if (m.kind === 'progress') onProgress(m.fraction, m.message);
+        else if (m.kind === 'done') {
+          settled = true;
+          resolve(m.outcome);
+        } else {
+          settled = true;
+          reject(new Error(`training failed: ${m.message}`));
+        }
+      });
+      worker.on('error', (err) => {
+        if (!settled) reject(err);
+        settled = true;
+      });
+      worker.on('exit', (code) => {
+        if (!settled) reject(new Error(`training worker exited with code ${code}`));
+        settled = true;
+      });
+    });
+}
+
+/**
+ * Trains on the calling thread, over any Store: for the CLI (nothing to keep responsive) and
+ * for stores a worker cannot open by path (in-memory ones).
+ */
+export function inlineRunner(store: Store): TrainingRunner {
+  return async (spec, onProgress) => {
+    onProgress(0, 'reading events');
+    const data = await collectInteractions(store.scanEvents({ batchSize: 20_000 }));
+    return trainOnEvents(data, spec, onProgress);
+  };
+}

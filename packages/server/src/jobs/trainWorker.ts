@@ -1,0 +1,27 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteStore } from '../adapters/sqlite/sqliteStore.ts';
+import { collectInteractions, trainOnEvents, type TrainSpec } from '../services/training/trainCore.ts';
+import type { WorkerReply } from './workerMessages.ts';
+
+/**
+ * The training worker: opens its own read connection to the SQLite file (WAL lets it read
+ * while the server writes), trains, and posts the artifact back. All the CPU-heavy work runs
+ * here so the serving thread never stalls.
+ */
+const { storePath, spec } = workerData as { storePath: string; spec: TrainSpec };
+const port = parentPort;
+if (!port) throw new Error('trainWorker must run in a worker thread');
+
+const send = (m: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+
+try {
+  const store = new SqliteStore({ path: storePath });
+  await store.init();
+  send({ kind: 'progress', fraction: 0, message: 'reading events' });
+  const data = await collectInteractions(store.scanEvents({ batchSize: 20_000 }));
+  await store.close();
+  const outcome = await trainOnEvents(data, spec, (fraction, message) => send({ kind: 'progress', fraction, message }));
+  send({ kind: 'done', outcome }, [outcome.artifact.buffer as ArrayBuffer]);
+} catch (err) {
+  send({ kind: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+}

@@ -1,0 +1,120 @@
+import { MemoryOnlineState } from '../../adapters/memory/onlineState.ts';
+import type { AttuneConfig } from '../../config/schema.ts';
+import { inlineRunner, type TrainingRunner } from '../../jobs/runTraining.ts';
+import type { Logger } from '../../logger.ts';
+import type { Metrics } from '../../metrics.ts';
+import type { Bus } from '../../ports/bus.ts';
+import type { OnlineState } from '../../ports/onlineState.ts';
+import type { Store } from '../../ports/store.ts';
+import { CatalogCache } from '../catalogCache.ts';
+import { ModelRegistry } from '../modelRegistry.ts';
+import { RealtimeUpdater } from '../realtime.ts';
+import { RecommendationService } from '../recommendations.ts';
+import { Trainer } from '../trainer.ts';
+import { ImpressionLog } from './impressionLog.ts';
+
+/** Everything the serving side adds to the app: built once per server, started and stopped with it. */
+export interface ServingServices {
+  online: OnlineState;
+  catalog: CatalogCache;
+  registry: ModelRegistry;
+  impressions: ImpressionLog;
+  recommender: RecommendationService;
+  realtime: RealtimeUpdater;
+  trainer: Trainer;
+  /** loads the catalogue and the serving model, subscribes to the bus, starts the trainer */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ServingOptions {
+  config: AttuneConfig;
+  store: Store;
+  bus: Bus;
+  metrics?: Metrics;
+  logger?: Logger;
+  online?: OnlineState;
+  /** how training runs; defaults to the calling thread (server.ts passes the worker runner) */
+  runner?: TrainingRunner;
+  clock?: () => number;
+}
+
+declare module '../../appContext.ts' {
+  interface AppExtensions {
+    serving: ServingServices;
+  }
+}
+
+export function createServingServices(opts: ServingOptions): ServingServices {
+  const { config, store, bus, metrics, logger } = opts;
+  const clock = opts.clock ?? Date.now;
+  const onError = (err: unknown): void => logger?.error({ err }, 'serving background task failed');
+  const online = opts.online ?? new MemoryOnlineState();
+  const catalog = new CatalogCache(store);
+  const registry = new ModelRegistry();
+  const impressions = new ImpressionLog(store, online, { onError });
+  const recommender = new RecommendationService({ registry, catalog, online, impressions, clock });
+  const t = config.training;
+  const trainer = new Trainer({
+    store,
+    registry,
+    online,
+    runner: opts.runner ?? inlineRunner(store),
+    clock,
+    settings: {
+      enabled: t.enabled,
+      intervalSeconds: t.intervalSeconds,
+      afterNewEvents: t.afterNewEvents,
+      model: t.model,
+      params: t.params,
+      typeWeights: config.events.typeWeights,
+      defaultWeight: config.events.defaultWeight,
+    },
+    hooks: {
+      onError,
+      onRunFinished: (job, outcome, ms) => {
+        metrics?.trainingDurationSeconds.set(ms / 1000);
+        metrics?.trainingRuns.inc({ outcome: job.status === 'failed' ? 'failed' : outcome?.promote ? 'promoted' : 'rejected' });
+        logger?.info({ job: job.id, status: job.status, version: job.version, promoted: job.promoted, note: job.note, error: job.error, ms }, 'training run finished');
+      },
+    },
+  });
+  const realtime = new RealtimeUpdater({ online, catalog, onEventsCounted: (n) => trainer.noteEvents(n) });
+  const unsubscribe: Array<() => void> = [];
+  let ageTimer: NodeJS.Timeout | undefined;
+
+  return {
+    online,
+    catalog,
+    registry,
+    impressions,
+    recommender,
+    realtime,
+    trainer,
+    async start() {
+      unsubscribe.push(
+        bus.subscribe('events.accepted', (m) => realtime.eventsAccepted(m.events)),
+        bus.subscribe('items.changed', (m) => realtime.itemsChanged(m.ids)),
+        bus.subscribe('users.deleted', (m) => realtime.userDeleted(m.userId)),
+        bus.subscribe('users.merged', (m) => realtime.usersMerged(m.fromUserId, m.intoUserId)),
+      );
+      await catalog.refresh();
+      await trainer.start();
+      if (metrics) {
+        const age = (): void => {
+          const sm = registry.serving;
+          if (sm) metrics.modelAgeSeconds.set(Math.max(0, (clock() - sm.trainedAt) / 1000));
+        };
+        age();
+        ageTimer = setInterval(age, 5_000);
+        ageTimer.unref();
+      }
+    },
+    async stop() {
+      for (const u of unsubscribe.splice(0)) u();
+      if (ageTimer) clearInterval(ageTimer);
+      await trainer.stop();
+      await impressions.flush();
+    },
+  };
+}

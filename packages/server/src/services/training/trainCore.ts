@@ -1,0 +1,151 @@
+import { columnCounts, type Interaction, type WeightingOptions } from '@attune/engine';
+import { buildEvalData, buildTrainData, chooseModel, evaluateRecommender, fitModel, globalTemporalSplit, perUserTemporalSplit, canonicalKey, type EvalResult } from '@attune/engine/eval/index';
+import type { StoredEvent } from '../../ports/store.ts';
+import { encodeArtifact } from './artifact.ts';
+
+/** What one training run is asked to do. Plain data: it crosses into the worker thread. */
+export interface TrainSpec {
+  /** a registered model name, or '' / 'auto' to let the tuner choose */
+  model: string;
+  params: Record<string, unknown>;
+  typeWeights: Record<string, number>;
+  defaultWeight: number;
+  /** the serving model's configuration, evaluated on the same hold-out for the swap decision */
+  baseline?: { model: string; params: Record<string, unknown> };
+  /** fraction of each user's latest interactions held out (default 0.2) */
+  testFraction?: number;
+  /** tuner bound for `auto`: trials per model */
+  autoMaxTrials?: number;
+  /** tuner bound for `auto`: ms over all models */
+  autoBudgetMs?: number;
+  seed?: number;
+}
+
+export interface TrainOutcome {
+  model: string;
+  params: Record<string, unknown>;
+  /** hold-out metrics of the candidate; baseline ones prefixed "baseline." */
+  metrics: Record<string, number>;
+  /** swap it in? (not worse than the serving configuration on the same hold-out) */
+  promote: boolean;
+  note: string;
+  trainingEvents: number;
+  lastSeq: number;
+  dataUntil: number;
+  artifact: Uint8Array;
+}
+
+export interface CollectedEvents {
+  rows: Interaction[];
+  /** events read (including item-less ones, which train nothing) */
+  count: number;
+  lastSeq: number;
+  dataUntil: number;
+}
+
+/** Reads every event from a Store scan into the engine's interaction rows. */
+export async function collectInteractions(pages: AsyncIterable<StoredEvent[]>): Promise<CollectedEvents> {
+  const rows: Interaction[] = [];
+  let count = 0;
+  let lastSeq = 0;
+  let dataUntil = 0;
+  for await (const page of pages) {
+    for (const e of page) {
+      count++;
+      if (e.seq > lastSeq) lastSeq = e.seq;
+      if (e.timestamp > dataUntil) dataUntil = e.timestamp;
+      if (e.itemId === undefined) continue;
+      const row: Interaction = { userId: e.userId, itemId: e.itemId, type: e.type, timestamp: e.timestamp };
+      if (e.value !== undefined) row.value = e.value;
+      rows.push(row);
+    }
+  }
+  return { rows, count, lastSeq, dataUntil };
+}
+
+type Progress = (fraction: number, message: string) => void;
+
+/**
+ * One training run over collected events: hold out each user's latest interactions (global
+ * temporal when no user has enough), pick the model (configured or tuned), evaluate it and
+ * the serving configuration on that hold-out, then refit the candidate on everything.
+ */
+export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onProgress: Progress = () => {}, clock: () => number = Date.now): Promise<TrainOutcome> {
+  const weighting: WeightingOptions = { typeWeights: spec.typeWeights, defaultWeight: spec.defaultWeight };
+  const seed = spec.seed ?? 42;
+  const fraction = spec.testFraction ?? 0.2;
+  let split = perUserTemporalSplit(data.rows, { testFraction: fraction });
+  let splitKind = 'per-user temporal';
+  if (split.test.length === 0 || split.train.length === 0) {
+    split = globalTemporalSplit(data.rows, fraction);
+    splitKind = 'global temporal';
+  }
+  const evaluable = split.test.length > 0 && split.train.length > 0;
+
+  let name = spec.model;
+  let params = spec.params;
+  if (name === '' || name === 'auto') {
+    onProgress(0.05, 'choosing a model (auto)');
+    if (evaluable) {
+      const chosen = await chooseModel(split.train, { weighting, seed, maxTrials: spec.autoMaxTrials ?? 4, budgetMs: spec.autoBudgetMs ?? 120_000, clock });
+      name = chosen.model;
+      params = chosen.params;
+    } else {
+      name = 'popular';
+      params = {};
+    }
+  }
+
+  const metrics: Record<string, number> = {};
+  let promote = true;
+  let note = 'no hold-out: too little data to evaluate';
+  if (evaluable) {
+    onProgress(0.3, `evaluating ${name} on a ${splitKind} hold-out`);
+    const evalData = buildEvalData(split.train, split.test, weighting);
+    const fitted = await fitModel(name, params, evalData, { seed });
+    // compare resolved parameters (defaults filled in), as the serving model records them
+    params = { ...fitted.params };
+    const candidate = evaluateRecommender(fitted, evalData);
+    Object.assign(metrics, metricRecord(candidate, ''));
+    note = `${splitKind} hold-out, ${candidate.users} users: ndcg@10 ${candidate.ndcg.toFixed(4)}`;
+    const b = spec.baseline;
+    if (b && (b.model !== name || canonicalKey(b.params) !== canonicalKey(params))) {
+      onProgress(0.55, `evaluating the serving configuration ${b.model}`);
+      const base = evaluateRecommender(await fitModel(b.model, b.params, evalData, { seed }), evalData);
+      Object.assign(metrics, metricRecord(base, 'baseline.'));
+      // "not worse", with a hair of tolerance for float noise between equal models
+      promote = candidate.ndcg >= base.ndcg - 1e-9;
+      note += promote ? ` ≥ serving ${b.model} ${base.ndcg.toFixed(4)}: promoted` : ` < serving ${b.model} ${base.ndcg.toFixed(4)}: kept the serving model`;
+    } else {
+      note += b ? ' (same configuration as serving, fresher data): promoted' : ' (first model): promoted';
+    }
+  }
+
+  onProgress(0.7, `refitting ${name} on all ${data.rows.length} interactions`);
+  const all = buildTrainData(data.rows, weighting);
+  const model = await fitModel(name, params, all, { seed });
+  const artifact = encodeArtifact({
+    modelBytes: model.serialize(),
+    users: all.users,
+    items: all.items,
+    popularity: columnCounts(all.train),
+    lastSeq: data.lastSeq,
+    dataUntil: data.dataUntil,
+  });
+  onProgress(1, 'done');
+  return { model: name, params: { ...model.params }, metrics, promote, note, trainingEvents: data.count, lastSeq: data.lastSeq, dataUntil: data.dataUntil, artifact };
+}
+
+function metricRecord(r: EvalResult, prefix: string): Record<string, number> {
+  const k = r.k;
+  return {
+    [`${prefix}ndcg@${k}`]: r.ndcg,
+    [`${prefix}precision@${k}`]: r.precision,
+    [`${prefix}recall@${k}`]: r.recall,
+    [`${prefix}map@${k}`]: r.map,
+    [`${prefix}mrr@${k}`]: r.mrr,
+    [`${prefix}hitRate@${k}`]: r.hitRate,
+    [`${prefix}coverage`]: r.coverage,
+    [`${prefix}users`]: r.users,
+  };
+}
