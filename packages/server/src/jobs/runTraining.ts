@@ -15,9 +15,8 @@ export type TrainingRunner = (spec: TrainSpec, onProgress: ProgressListener) => 
 export function workerRunner(storePath: string): TrainingRunner {
   return (spec, onProgress) =>
     new Promise<TrainOutcome>((resolve, reject) => {
-      const worker = new Worker(new URL('./trainWorker.ts', import.meta.url), {
-        workerData: { storePath, spec },
-        execArgv: ['--import', 'tsx'],
+      const worker = new Worker(new URL('./tsWorkerBoot.mjs', import.meta.url), {
+        workerData: { entry: new URL('./trainWorker.ts', import.meta.url).href, storePath, spec },
       });
       let settled = false;
       worker.on('message', (m: WorkerReply) => {
