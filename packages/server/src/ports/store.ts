@@ -61,6 +61,8 @@ export interface AppendResult {
   accepted: number[];
   /** indices whose eventId was already stored (an idempotent retry: not stored twice) */
   duplicates: number[];
+  /** the accepted events as stored (eventId, seq, receivedAt filled), in `accepted` order; adapters should fill it */
+  stored?: StoredEvent[];
 }
 
 export type ModelStatus = 'candidate' | 'serving' | 'rejected' | 'retired';

@@ -1,0 +1,457 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  AppendResult,
+  ItemRecord,
+  ItemSchema,
+  ModelVersion,
+  NewEvent,
+  Page,
+  StoredEvent,
+  Store,
+  UserRecord,
+} from '../../ports/store.ts';
+import { decodeCursor, encodeCursor, InvalidCursorError } from '../cursor.ts';
+import { CREATE_TABLES, SCHEMA_VERSION } from './schema.ts';
+
+export interface SqliteStoreOptions {
+  /** file path, or ':memory:' */
+  path: string;
+  /**
+   * 'normal' (default): in WAL mode a commit survives a process crash, and only an OS crash or
+   * power loss can lose the last transactions. 'full' fsyncs every commit (slower ingest).
+   */
+  synchronous?: 'normal' | 'full';
+}
+
+interface ItemRow {
+  id: string;
+  properties: string;
+  available: number;
+  created_at: number;
+  updated_at: number;
+}
+interface UserRow {
+  id: string;
+  attributes: string;
+  preferences: string;
+  created_at: number;
+  updated_at: number;
+}
+interface EventRow {
+  seq: number;
+  event_id: string;
+  type: string;
+  user_id: string;
+  item_id: string | null;
+  value: number | null;
+  ts: number;
+  session_id: string | null;
+  recommendation_id: string | null;
+  context: string | null;
+  properties: string | null;
+  received_at: number;
+}
+interface ModelRow {
+  version: number;
+  model: string;
+  params: string;
+  status: ModelVersion['status'];
+  created_at: number;
+  metrics: string;
+  training_events: number;
+  duration_ms: number;
+  note: string | null;
+}
+
+const ITEM_SCHEMA_KEY = 'item_schema';
+
+/**
+ * The embedded default store: one SQLite file in WAL mode through better-sqlite3. Calls are
+ * synchronous underneath (fast, no thread hop); the async signatures are the port's so that
+ * networked adapters share one contract. Every statement is prepared once.
+ */
+export class SqliteStore implements Store {
+  readonly path: string;
+  private readonly synchronous: 'normal' | 'full';
+  private db: Database.Database | undefined;
+  private stmts: Statements | undefined;
+  private appendTx: ((events: NewEvent[], receivedAt: number) => AppendResult) | undefined;
+
+  constructor(opts: SqliteStoreOptions) {
+    this.path = opts.path;
+    this.synchronous = opts.synchronous ?? 'normal';
+  }
+
+  async init(): Promise<void> {
+    if (this.db) return;
+    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+    const db = new Database(this.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${this.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    // a second process (e.g. `attune import` next to a running server) waits instead of failing
+    db.pragma('busy_timeout = 5000');
+    db.exec(CREATE_TABLES);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === 0) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    else if (version > SCHEMA_VERSION) {
+      db.close();
+      throw new Error(`database ${this.path} has schema version ${version}, newer than this Attune (${SCHEMA_VERSION})`);
+    }
+    this.db = db;
+    this.stmts = prepareStatements(db);
+    this.appendTx = this.makeAppendTx(db);
+  }
+
+  /** Whether the database is open (readiness). */
+  isOpen(): boolean {
+    return this.db !== undefined && this.db.open;
+  }
+
+  async close(): Promise<void> {
+    if (!this.db) return;
+    // fold the WAL back into the main file so a copied data dir is self-contained
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // a reader in another process may hold the WAL; the next open recovers it
+    }
+    this.db.close();
+    this.db = undefined;
+    this.stmts = undefined;
+    this.appendTx = undefined;
+  }
+
+  private makeAppendTx(db: Database.Database) {
+    const insert = this.stmts!.insertEvent;
+    return db.transaction((events: NewEvent[], receivedAt: number): AppendResult => {
+      const accepted: number[] = [];
+      const duplicates: number[] = [];
+      const stored: StoredEvent[] = [];
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        const eventId = e.eventId ?? randomUUID();
+        const info = insert.run(
+          eventId,
+          e.type,
+          e.userId,
+          e.itemId ?? null,
+          e.value ?? null,
+          e.timestamp,
+          e.sessionId ?? null,
+          e.recommendationId ?? null,
+          e.context === undefined ? null : JSON.stringify(e.context),
+          e.properties === undefined ? null : JSON.stringify(e.properties),
+          receivedAt,
+        );
+        if (info.changes === 1) {
+          accepted.push(i);
+          stored.push({ ...e, eventId, seq: Number(info.lastInsertRowid), receivedAt });
+        } else duplicates.push(i);
+      }
+      return { accepted, duplicates, stored };
+    });
+  }
+
+  private get s() {
+    if (!this.stmts) throw new Error('SqliteStore is not open: call init() first');
+    return this.stmts;
+  }
+
+  private get database(): Database.Database {
+    if (!this.db) throw new Error('SqliteStore is not open: call init() first');
+    return this.db;
+  }
+
+  async getItemSchema(): Promise<ItemSchema | undefined> {
+    const row = this.s.getMeta.get(ITEM_SCHEMA_KEY);
+    return row ? (JSON.parse(row.value) as ItemSchema) : undefined;
+  }
+
+  async putItemSchema(schema: ItemSchema): Promise<void> {
+    this.s.putMeta.run(ITEM_SCHEMA_KEY, JSON.stringify(schema));
+  }
+
+  async putItems(items: ItemRecord[]): Promise<void> {
+    const put = this.s.putItem;
+    this.database.transaction((list: ItemRecord[]) => {
+      for (const it of list) put.run(it.id, JSON.stringify(it.properties), it.available ? 1 : 0, it.createdAt, it.updatedAt);
+    })(items);
+  }
+
+  async getItem(id: string): Promise<ItemRecord | undefined> {
+    const row = this.s.getItem.get(id);
+    return row ? itemFromRow(row) : undefined;
+  }
+
+  async getItems(ids: string[]): Promise<ItemRecord[]> {
+    const out: ItemRecord[] = [];
+    const get = this.s.getItem;
+    for (const id of ids) {
+      const row = get.get(id);
+      if (row) out.push(itemFromRow(row));
+    }
+    return out;
+  }
+
+  async listItems(opts: { cursor?: string; limit: number }): Promise<Page<ItemRecord>> {
+    const after = cursorAfter(opts.cursor);
+    const limit = Math.max(1, Math.floor(opts.limit));
+    // one row more than asked tells whether another page exists
+    const rows = after === undefined ? this.s.listItemsFirst.all(limit + 1) : this.s.listItemsAfter.all(after, limit + 1);
+    return pageOf(rows.map(itemFromRow), limit);
+  }
+
+  async deleteItem(id: string): Promise<boolean> {
+    return this.s.deleteItem.run(id).changes > 0;
+  }
+
+  async countItems(): Promise<number> {
+    return this.s.countItems.get()!.n;
+  }
+
+  async putUser(user: UserRecord): Promise<void> {
+    this.s.putUser.run(user.id, JSON.stringify(user.attributes), JSON.stringify(user.preferences), user.createdAt, user.updatedAt);
+  }
+
+  async getUser(id: string): Promise<UserRecord | undefined> {
+    const row = this.s.getUser.get(id);
+    return row ? userFromRow(row) : undefined;
+  }
+
+  async listUsers(opts: { cursor?: string; limit: number }): Promise<Page<UserRecord>> {
+    const after = cursorAfter(opts.cursor);
+    const limit = Math.max(1, Math.floor(opts.limit));
+    const rows = after === undefined ? this.s.listUsersFirst.all(limit + 1) : this.s.listUsersAfter.all(after, limit + 1);
+    return pageOf(rows.map(userFromRow), limit);
+  }
+
+  async deleteUser(id: string): Promise<boolean> {
+    const s = this.s;
+    return this.database.transaction(() => {
+      const events = s.deleteUserEvents.run(id).changes;
+      const users = s.deleteUserRow.run(id).changes;
+      return events + users > 0;
+    })();
+  }
+
+  async mergeUsers(from: string, into: string): Promise<{ movedEvents: number }> {
+    if (from === into) return { movedEvents: 0 };
+    const s = this.s;
+    return this.database.transaction(() => {
+      const movedEvents = s.moveUserEvents.run(into, from).changes;
+      const target = s.getUser.get(into);
+      if (!target) {
+        // the known user has no record yet: it inherits the anonymous one's attributes
+        const source = s.getUser.get(from);
+        const now = Date.now();
+        s.putUser.run(into, source?.attributes ?? '{}', source?.preferences ?? '{}', source?.created_at ?? now, now);
+      }
+      s.deleteUserRow.run(from);
+      return { movedEvents };
+    })();
+  }
+
+  async appendEvents(events: NewEvent[]): Promise<AppendResult> {
+    if (!this.appendTx) throw new Error('SqliteStore is not open: call init() first');
+    if (events.length === 0) return { accepted: [], duplicates: [] };
+    return this.appendTx(events, Date.now());
+  }
+
+  async userEvents(userId: string, opts: { limit?: number; since?: number } = {}): Promise<StoredEvent[]> {
+    const limit = opts.limit ?? 1_000_000_000;
+    const rows = this.s.userEventsNewest.all(userId, opts.since ?? Number.MIN_SAFE_INTEGER, limit);
+    rows.reverse();
+    return rows.map(eventFromRow);
+  }
+
+  async *scanEvents(opts: { afterSeq?: number; batchSize?: number } = {}): AsyncIterable<StoredEvent[]> {
+    let after = opts.afterSeq ?? 0;
+    const size = Math.max(1, opts.batchSize ?? 10_000);
+    for (;;) {
+      const rows = this.s.scanEvents.all(after, size);
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.seq;
+      yield rows.map(eventFromRow);
+      if (rows.length < size) return;
+    }
+  }
+
+  async countEvents(): Promise<number> {
+    return this.s.countEvents.get()!.n;
+  }
+
+  async getEventByRecommendation(recommendationId: string): Promise<StoredEvent[]> {
+    return this.s.eventsByRecommendation.all(recommendationId).map(eventFromRow);
+  }
+
+  async saveModelVersion(meta: Omit<ModelVersion, 'version'>, artifact: Uint8Array): Promise<number> {
+    const s = this.s;
+    return this.database.transaction(() => {
+      const info = s.insertModel.run(
+        meta.model,
+        JSON.stringify(meta.params),
+        meta.status,
+        meta.createdAt,
+        JSON.stringify(meta.metrics),
+        meta.trainingEvents,
+        meta.durationMs,
+        meta.note ?? null,
+      );
+      const version = Number(info.lastInsertRowid);
+      s.insertArtifact.run(version, Buffer.from(artifact.buffer, artifact.byteOffset, artifact.byteLength));
+      return version;
+    })();
+  }
+
+  async updateModelVersion(version: number, patch: Partial<Pick<ModelVersion, 'status' | 'note' | 'metrics'>>): Promise<void> {
+    const row = this.s.getModel.get(version);
+    if (!row) throw new Error(`model version ${version} does not exist`);
+    const current = modelFromRow(row);
+    const note = 'note' in patch ? patch.note : current.note;
+    this.s.updateModel.run(patch.status ?? current.status, note ?? null, JSON.stringify(patch.metrics ?? current.metrics), version);
+  }
+
+  async listModelVersions(opts: { limit?: number } = {}): Promise<ModelVersion[]> {
+    return this.s.listModels.all(opts.limit ?? 1_000_000).map(modelFromRow);
+  }
+
+  async getModelArtifact(version: number): Promise<Uint8Array | undefined> {
+    const row = this.s.getArtifact.get(version);
+    return row ? new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) : undefined;
+  }
+
+  async putDocument(collection: string, key: string, value: unknown): Promise<void> {
+    this.s.putDocument.run(collection, key, JSON.stringify(value));
+  }
+
+  async getDocument<T = unknown>(collection: string, key: string): Promise<T | undefined> {
+    const row = this.s.getDocument.get(collection, key);
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  async listDocuments<T = unknown>(collection: string): Promise<Array<{ key: string; value: T }>> {
+    return this.s.listDocuments.all(collection).map((r) => ({ key: r.key, value: JSON.parse(r.value) as T }));
+  }
+
+  async deleteDocument(collection: string, key: string): Promise<boolean> {
+    return this.s.deleteDocument.run(collection, key).changes > 0;
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    putMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    putItem: db.prepare(
+      `INSERT INTO items (id, properties, available, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET properties = excluded.properties, available = excluded.available,
+         created_at = excluded.created_at, updated_at = excluded.updated_at`,
+    ),
+    getItem: db.prepare<[string], ItemRow>('SELECT * FROM items WHERE id = ?'),
+    listItemsFirst: db.prepare<[number], ItemRow>('SELECT * FROM items ORDER BY id LIMIT ?'),
+    listItemsAfter: db.prepare<[string, number], ItemRow>('SELECT * FROM items WHERE id > ? ORDER BY id LIMIT ?'),
+    deleteItem: db.prepare('DELETE FROM items WHERE id = ?'),
+    countItems: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM items'),
+    putUser: db.prepare(
+      `INSERT INTO users (id, attributes, preferences, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET attributes = excluded.attributes, preferences = excluded.preferences,
+         created_at = excluded.created_at, updated_at = excluded.updated_at`,
+    ),
+    getUser: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
+    listUsersFirst: db.prepare<[number], UserRow>('SELECT * FROM users ORDER BY id LIMIT ?'),
+    listUsersAfter: db.prepare<[string, number], UserRow>('SELECT * FROM users WHERE id > ? ORDER BY id LIMIT ?'),
+    deleteUserRow: db.prepare('DELETE FROM users WHERE id = ?'),
+    deleteUserEvents: db.prepare('DELETE FROM events WHERE user_id = ?'),
+    moveUserEvents: db.prepare('UPDATE events SET user_id = ? WHERE user_id = ?'),
+    insertEvent: db.prepare(
+      `INSERT INTO events (event_id, type, user_id, item_id, value, ts, session_id, recommendation_id, context, properties, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING`,
+    ),
+    userEventsNewest: db.prepare<[string, number, number], EventRow>(
+      'SELECT * FROM events WHERE user_id = ? AND ts >= ? ORDER BY seq DESC LIMIT ?',
+    ),
+    scanEvents: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+    countEvents: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
+    eventsByRecommendation: db.prepare<[string], EventRow>('SELECT * FROM events WHERE recommendation_id = ? ORDER BY seq'),
+    insertModel: db.prepare(
+      `INSERT INTO model_versions (model, params, status, created_at, metrics, training_events, duration_ms, note)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertArtifact: db.prepare('INSERT INTO model_artifacts (version, data) VALUES (?, ?)'),
+    getModel: db.prepare<[number], ModelRow>('SELECT * FROM model_versions WHERE version = ?'),
+    updateModel: db.prepare('UPDATE model_versions SET status = ?, note = ?, metrics = ? WHERE version = ?'),
+    listModels: db.prepare<[number], ModelRow>('SELECT * FROM model_versions ORDER BY version DESC LIMIT ?'),
+    getArtifact: db.prepare<[number], { data: Buffer }>('SELECT data FROM model_artifacts WHERE version = ?'),
+    putDocument: db.prepare(
+      'INSERT INTO documents (collection, key, value) VALUES (?, ?, ?) ON CONFLICT(collection, key) DO UPDATE SET value = excluded.value',
+    ),
+    getDocument: db.prepare<[string, string], { value: string }>('SELECT value FROM documents WHERE collection = ? AND key = ?'),
+    listDocuments: db.prepare<[string], { key: string; value: string }>('SELECT key, value FROM documents WHERE collection = ? ORDER BY key'),
+    deleteDocument: db.prepare('DELETE FROM documents WHERE collection = ? AND key = ?'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function cursorAfter(cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const id = decodeCursor(cursor);
+  if (id === undefined || id === '') throw new InvalidCursorError();
+  return id;
+}
+
+function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: encodeCursor(items[items.length - 1]!.id) };
+}
+
+function itemFromRow(r: ItemRow): ItemRecord {
+  return {
+    id: r.id,
+    properties: JSON.parse(r.properties) as ItemRecord['properties'],
+    available: r.available === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function userFromRow(r: UserRow): UserRecord {
+  return {
+    id: r.id,
+    attributes: JSON.parse(r.attributes) as UserRecord['attributes'],
+    preferences: JSON.parse(r.preferences) as UserRecord['preferences'],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function eventFromRow(r: EventRow): StoredEvent {
+  const e: StoredEvent = { eventId: r.event_id, seq: r.seq, type: r.type, userId: r.user_id, timestamp: r.ts, receivedAt: r.received_at };
+  if (r.item_id !== null) e.itemId = r.item_id;
+  if (r.value !== null) e.value = r.value;
+  if (r.session_id !== null) e.sessionId = r.session_id;
+  if (r.recommendation_id !== null) e.recommendationId = r.recommendation_id;
+  if (r.context !== null) e.context = JSON.parse(r.context) as Record<string, unknown>;
+  if (r.properties !== null) e.properties = JSON.parse(r.properties) as Record<string, unknown>;
+  return e;
+}
+
+function modelFromRow(r: ModelRow): ModelVersion {
+  const m: ModelVersion = {
+    version: r.version,
+    model: r.model,
+    params: JSON.parse(r.params) as Record<string, unknown>,
+    status: r.status,
+    createdAt: r.created_at,
+    metrics: JSON.parse(r.metrics) as Record<string, number>,
+    trainingEvents: r.training_events,
+    durationMs: r.duration_ms,
+  };
+  if (r.note !== null) m.note = r.note;
+  return m;
+}

@@ -1,0 +1,96 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { AppContext, AppDeps } from './appContext.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { routePlugins } from './routes/index.ts';
+import { createCoreServices } from './services/coreServices.ts';
+
+export type { AppContext, AppDeps, AppExtensions } from './appContext.ts';
+
+export const API_VERSION = '0.1.0';
+
+/**
+ * Builds the Fastify app: error shape, metrics, OpenAPI document and docs UI, rate limit, then
+ * every route module of routes/index.ts. Does not listen (tests use inject or listen on port 0).
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const metrics = deps.metrics ?? createMetrics();
+  const { core, ...rest } = deps;
+  const ctx: AppContext = {
+    ...rest,
+    logger,
+    metrics,
+    ...(core ?? createCoreServices({ config, store: deps.store, bus: deps.bus, metrics })),
+  };
+
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    // one log line per request is too much at 20k req/s; metrics count requests instead
+    logController: new LogController({ disableRequestLogging: true }),
+    // reject unknown fields rather than silently dropping them, for routes that use Ajv
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  // only JSON bodies: anything else is a 415, not a string handed to a validator
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.decorate('attune', ctx);
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: req.method, route }, seconds);
+  });
+
+  if (config.rateLimit.enabled) {
+    await app.register(fastifyRateLimit, {
+      global: true,
+      max: config.rateLimit.max,
+      timeWindow: config.rateLimit.windowMs,
+      errorResponseBuilder: (_req, context) => ({
+        statusCode: 429,
+        error: { code: 'rate_limited', message: `rate limit of ${context.max} requests per ${context.after} exceeded: retry later` },
+      }),
+    });
+  }
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Attune API',
+        version: API_VERSION,
+        description: 'Catalogue, users, events and recommendations. Errors share one shape: {error: {code, message, path?, docs?}}.',
+      },
+      tags: [
+        { name: 'catalogue', description: 'Items and the item schema' },
+        { name: 'users', description: 'Users, preferences, erasure and merging' },
+        { name: 'events', description: 'Interaction events' },
+        { name: 'operations', description: 'Health, readiness and metrics' },
+      ],
+    },
+  });
+  // the UI's assets come from the npm package: /docs works offline
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
+
+  for (const plugin of routePlugins) await plugin(app, ctx);
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the services and deps the routes share */
+    attune: AppContext;
+  }
+}
