@@ -1,8 +1,22 @@
-import { sparseVector } from '../data/csr.ts';
-import type { UserQuery } from '../models/model.ts';
-import type { Candidate, CatalogItem, PipelineInputs, Reason, RecommendationResult } from './types.ts';
+import { Rng } from '../data/rng.ts';
+import { retrieveNewArrivals } from '../retrieval/newArrivals.ts';
+import { RETRIEVERS } from '../retrieval/registry.ts';
+import type { RetrievalQuery } from '../retrieval/types.ts';
+import { mergeKnobs, type Knobs, type Scenario } from './scenario.ts';
+import { BUILTIN_SCENARIOS } from './scenarios.ts';
+import { CapCounter } from './stages/caps.ts';
+import { contextRerank } from './stages/contextRerank.ts';
+import { buildExclusions, NEGATIVE_TYPES } from './stages/exclusions.ts';
+import { applyExploration } from './stages/exploration.ts';
+import { fallbackCandidates } from './stages/fallback.ts';
+import { itemSimilarity, selectMmr } from './stages/mmr.ts';
+import { placePins, placeRulePromotion } from './stages/promotions.ts';
+import { applyRotation } from './stages/rotation.ts';
+import { DEFAULT_RULE_ENGINE, RuleBinder, type ItemPredicate } from './stages/rules.ts';
+import { addReason, applyBoosts, blendObjectives, mergeRetrieved, scoreRelevance } from './stages/score.ts';
+import type { Candidate, CatalogItem, PipelineInputs, RecommendationResult } from './types.ts';
 
-/** What one request asks of the pipeline (scenario defaults already merged in by the caller). */
+/** What one request asks of the pipeline. Every field but `n` is optional. */
 export interface PipelineRequest {
   n: number;
   /** item ids never to return */
@@ -11,61 +25,245 @@ export interface PipelineRequest {
   itemId?: string;
   /** add ?explain=true score breakdowns */
   explain?: boolean;
+  /** a scenario name (request.scenarios, then built-ins) or a validated Scenario; default product-page when itemId is set, else homepage */
+  scenario?: string | Scenario;
+  /** user-defined scenarios by name (validate them with validateScenario first) */
+  scenarios?: Readonly<Record<string, Scenario>>;
+  /** per-request overrides of the scenario's knobs */
+  knobs?: Partial<Knobs>;
+  /** item ids in the cart (cart scenario; rules see them as context.cart) */
+  cart?: readonly string[];
+  /** extra filter rules for this request, on top of the scenario's */
+  filters?: readonly string[];
+  /** a caller-side predicate (e.g. permissions), applied like a filter rule */
+  predicate?: (item: CatalogItem) => boolean;
+  /** rule parameters ($name) */
+  params?: Readonly<Record<string, unknown>>;
+  /** seed for exploration sampling; default derived from user, scenario and context.now */
+  seed?: number;
+  /** re-rank these ids instead of retrieving (search-rerank); unknown ids are kept at the end */
+  candidates?: readonly string[];
+}
+
+export class UnknownScenarioError extends Error {
+  readonly code = 'unknown_scenario';
+  constructor(readonly scenario: string) {
+    super(`unknown scenario "${scenario}"; built-in: ${Object.keys(BUILTIN_SCENARIOS).join(', ')}`);
+  }
+}
+
+export function resolveScenario(request: Pick<PipelineRequest, 'scenario' | 'scenarios' | 'itemId' | 'candidates'>): Scenario {
+  const s = request.scenario;
+  if (s && typeof s === 'object') return s;
+  const name = s ?? (request.candidates ? 'search-rerank' : request.itemId ? 'product-page' : 'homepage');
+  const found = request.scenarios?.[name] ?? BUILTIN_SCENARIOS[name];
+  if (!found) throw new UnknownScenarioError(name);
+  return found;
+}
+
+function hashSeed(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
 }
 
 /**
- * candidates → filter → rank → explain. This first version retrieves from the collaborative
- * model (or popularity when the model cannot personalize) and filters unavailable, consumed
- * and excluded items; the stage set grows in pipeline/stages/ without changing this contract.
+ * One pipeline for every recommendation: retrieve (several retrievers) → filter (exclusions,
+ * rules) → score (relevance, multi-objective blend, context, boosts, rotation) → re-rank
+ * (min relevance + fallbacks, exploration, promotions, caps, diversity) → explain. Each
+ * candidate carries its score parts and reasons through every stage.
  */
 export function runPipeline(inputs: PipelineInputs, request: PipelineRequest): RecommendationResult {
-  const { model, catalog, user } = inputs;
-  const excluded = new Set<string>(request.exclude ?? []);
-  for (const e of user?.history ?? []) excluded.add(e.itemId);
-  const candidates: Candidate[] = [];
-  if (model) {
-    const query = userQuery(inputs);
-    const skip: number[] = [];
-    for (const id of excluded) {
-      const item = catalog.byId(id);
-      if (item && item.index >= 0) skip.push(item.index);
-    }
-    const want = request.n * 3 + 10;
-    const top = model.recommend(query, want, { exclude: skip });
-    const personalized = (user?.history.length ?? 0) > 0;
-    for (let k = 0; k < top.items.length; k++) {
-      const item = catalog.byIndex(top.items[k] as number);
-      if (!item || !item.available || excluded.has(item.id)) continue;
-      const score = top.scores[k] as number;
-      candidates.push({ item, score, parts: { model: score }, reasons: [personalized ? personalReason(user?.history.at(-1)?.itemId) : popularReason()], sources: [model.name] });
-      if (candidates.length >= request.n) break;
-    }
-  }
-  return {
-    items: candidates.map((c) => ({ itemId: c.item.id, score: c.score, reasons: c.reasons, ...(request.explain ? { explain: c.parts } : {}) })),
+  const { catalog, user, context } = inputs;
+  const indexes = inputs.indexes ?? {};
+  const scenario = resolveScenario(request);
+  const knobs = mergeKnobs(scenario, request.knobs);
+  const n = Math.max(0, Math.floor(request.n));
+  const rng = new Rng(request.seed ?? hashSeed(`${user?.id ?? ''}|${scenario.name}|${context.now}`));
+  const trace: Record<string, number> = {};
+
+  // --- exclusions and rules -------------------------------------------------------------
+  const current = request.itemId ? catalog.byId(request.itemId) : undefined;
+  const cartItems = (request.cart ?? []).map((id) => catalog.byId(id)).filter((x): x is CatalogItem => x !== undefined);
+  const always = new Set<string>([...(request.exclude ?? []), ...(request.itemId ? [request.itemId] : []), ...(request.cart ?? [])]);
+  const excl = buildExclusions(user, catalog, [...always], scenario.categoryProperty, scenario.excludeSeen && !request.candidates);
+  const binder = new RuleBinder(inputs.rules ?? DEFAULT_RULE_ENGINE, user, context, request.params ?? {}, { ...(current ? { item: current } : {}), ...(cartItems.length ? { cart: cartItems } : {}) });
+  const filters: ItemPredicate[] = [...scenario.filters, ...(request.filters ?? [])].map((src) => binder.filter(src));
+  if (request.predicate) filters.push(request.predicate);
+  const allowed: ItemPredicate = (item) => {
+    if (!item.available || excl.hard(item.id)) return false;
+    for (const f of filters) if (!f(item)) return false;
+    return true;
   };
-}
 
-function userQuery(inputs: PipelineInputs): UserQuery {
-  const { user, catalog } = inputs;
-  const idx: number[] = [];
-  const val: number[] = [];
-  for (const e of user?.history ?? []) {
-    const item: CatalogItem | undefined = catalog.byId(e.itemId);
-    if (item && item.index >= 0) {
-      idx.push(item.index);
-      val.push(1);
+  // --- retrieve -------------------------------------------------------------------------
+  const historyIds = distinctInOrder([...(user?.history ?? []).filter((e) => !NEGATIVE_TYPES.has(e.type)).map((e) => e.itemId), ...(user?.preferences.likedItems ?? [])]);
+  const segments: string[] = [];
+  for (const attr of scenario.segmentBy) {
+    const v = user?.attributes[attr] ?? context[attr];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') segments.push(`${attr}=${v}`);
+  }
+  const query: RetrievalQuery = {
+    inputs,
+    indexes,
+    historyIds,
+    seedIds: request.itemId ? [request.itemId] : (request.cart ?? []),
+    segments,
+    isExcluded: (id) => excl.hard(id) || excl.seen(id),
+    categoryProperty: scenario.categoryProperty,
+  };
+  const pool = new Map<string, Candidate>();
+  const unknownIds: string[] = [];
+  let totalWeight = 0;
+  if (request.candidates) totalWeight = rerankPool(inputs, request.candidates, historyIds, pool, unknownIds);
+  else {
+    const per = Math.max(n, Math.ceil(knobs.candidates / Math.max(1, scenario.retrievers.length)));
+    for (const spec of scenario.retrievers) {
+      const weight = spec.weight ?? 1;
+      // recently-viewed exists to re-show seen items, so only hard exclusions apply to it
+      const q = spec.type === 'recently-viewed' ? { ...query, isExcluded: excl.hard } : query;
+      const got = RETRIEVERS[spec.type](q, spec.n ?? per);
+      trace[`retrieve:${spec.type}`] = got.length;
+      // relevance is normalized over the retrievers that had something to say
+      if (got.length > 0) totalWeight += weight;
+      mergeRetrieved(pool, spec.type, got, weight);
+    }
+    if (knobs.exploration > 0) {
+      // new items enter the pool with no relevance; exploration alone decides whether they show
+      const fresh = retrieveNewArrivals(query, Math.ceil(knobs.candidates * 0.2), knobs.newItemDays * 86_400_000);
+      for (const r of fresh) if (!pool.has(r.item.id)) pool.set(r.item.id, { item: r.item, score: 0, parts: {}, reasons: [r.reason], sources: ['exploration'] });
     }
   }
-  return { history: sparseVector(idx, val) };
+  trace.retrieved = pool.size;
+
+  // --- filter ---------------------------------------------------------------------------
+  for (const [id, c] of pool) {
+    const seenOk = !excl.seen(id) || (c.sources.length === 1 && c.sources[0] === 'recently-viewed');
+    if (!seenOk || !allowed(c.item)) pool.delete(id);
+  }
+  trace.filtered = pool.size;
+
+  // --- score ----------------------------------------------------------------------------
+  let candidates = [...pool.values()];
+  scoreRelevance(candidates, totalWeight);
+  if (knobs.minRelevance > 0) {
+    candidates = candidates.filter((c) => c.parts.relevance >= knobs.minRelevance);
+    for (const id of [...pool.keys()]) if ((pool.get(id) as Candidate).parts.relevance < knobs.minRelevance) pool.delete(id);
+  }
+  blendObjectives(candidates, knobs, indexes, context.now);
+  contextRerank(candidates, indexes.context, context, knobs.context, scenario.categoryProperty);
+  applyBoosts(candidates, scenario.boosts.map((b) => ({ weight: b.weight, boost: binder.boost(b.rule) })));
+  applyRotation(candidates, user, context.now, knobs.rotation, knobs.rotationHours);
+  const byScore = (a: Candidate, b: Candidate) => b.score - a.score || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0);
+  candidates.sort(byScore);
+  candidates = candidates.slice(0, Math.max(knobs.candidates, n));
+  for (const id of [...pool.keys()]) pool.delete(id);
+  for (const c of candidates) pool.set(c.item.id, c);
+
+  // --- re-rank --------------------------------------------------------------------------
+  const before = new Set(candidates.slice(0, n).map((c) => c.item.id));
+  if (knobs.exploration > 0) {
+    applyExploration(candidates, knobs.exploration, indexes.engagement, rng);
+    candidates.sort(byScore);
+  }
+  const slots: Array<Candidate | undefined> = new Array(n).fill(undefined);
+  const caps = new CapCounter(scenario.caps);
+  placePins(scenario.promotions.flatMap((p) => (p.type === 'pin' ? [p] : [])), slots, pool, catalog, (item) => allowed(item) && !always.has(item.id), caps);
+  for (const p of scenario.promotions) if (p.type === 'rule') placeRulePromotion(p.share, p.label, binder.filter(p.rule), slots, pool, caps);
+  const rest = candidates.filter((c) => pool.has(c.item.id));
+  const similarity = itemSimilarity(indexes.content, knobs.diversityProperties ?? [scenario.categoryProperty]);
+  selectMmr(rest, slots, knobs.diversity, similarity, caps);
+
+  // --- fallbacks: relevant candidates ran out -----------------------------------------------
+  const free = slots.filter((s) => !s).length;
+  if (free > 0 && !request.candidates) {
+    const taken = new Set(slots.flatMap((s) => (s ? [s.item.id] : [])));
+    const extra = fallbackCandidates(query, knobs.fallbacks, free + scenario.caps.length * n, taken, (r) => allowed(r.item));
+    trace.fallback = extra.length;
+    let k = 0;
+    for (let slot = 0; slot < slots.length && k < extra.length; slot++) {
+      if (slots[slot]) continue;
+      while (k < extra.length && !caps.allows(extra[k].item)) k++;
+      if (k >= extra.length) break;
+      slots[slot] = extra[k];
+      caps.add(extra[k].item);
+      k++;
+    }
+  }
+
+  // --- explain --------------------------------------------------------------------------
+  const list = slots.filter((s): s is Candidate => s !== undefined);
+  for (const c of list) {
+    if (c.sources.includes('exploration') || (!before.has(c.item.id) && (c.parts.exploration ?? 0) > 0 && !c.parts.promoted)) {
+      addReason(c, { type: 'exploration', text: c.item.createdAt !== undefined && context.now - c.item.createdAt < knobs.newItemDays * 86_400_000 ? 'New — something to discover' : 'Something different to try' });
+    }
+    if (c.reasons.length === 0) c.reasons.push({ type: 'personalized', text: 'Picked for you' });
+  }
+  const items: RecommendationResult['items'] = list.map((c) => ({
+    itemId: c.item.id,
+    score: c.score,
+    reasons: orderReasons(c),
+    ...(request.explain ? { explain: { ...c.parts, final: c.score } } : {}),
+  }));
+  for (const id of unknownIds) items.push({ itemId: id, score: 0, reasons: [{ type: 'fallback', text: 'Kept in your order (not in the catalogue)' }] });
+  return { items, scenario: scenario.name, ...(request.explain ? { trace } : {}) };
 }
 
-function personalReason(lastItemId: string | undefined): Reason {
-  return lastItemId
-    ? { type: 'personalized', text: 'Picked for you from your recent activity', itemIds: [lastItemId] }
-    : { type: 'personalized', text: 'Picked for you' };
+/** Promoted first, then the retriever reasons, then context/exploration. */
+function orderReasons(c: Candidate): Candidate['reasons'] {
+  const rank = (t: string) => (t === 'promoted' ? 0 : t === 'context' || t === 'exploration' ? 2 : 1);
+  return [...c.reasons].sort((a, b) => rank(a.type) - rank(b.type));
 }
 
-function popularReason(): Reason {
-  return { type: 'fallback', text: 'Popular with everyone' };
+function distinctInOrder(ids: readonly string[]): string[] {
+  // keep each id at its latest position, so recency order survives repeats
+  const last = new Map<string, number>();
+  ids.forEach((id, k) => last.set(id, k));
+  return [...last].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+}
+
+/**
+ * Re-rank mode: the caller's ids become the pool, relevance = their order (first = 1) blended
+ * with the model's scores for the user's history when it has one. Unknown ids are set aside.
+ */
+function rerankPool(inputs: PipelineInputs, ids: readonly string[], historyIds: readonly string[], pool: Map<string, Candidate>, unknownIds: string[]): number {
+  const { catalog, model } = inputs;
+  const list = ids.slice(0, 1000);
+  const known: CatalogItem[] = [];
+  const seen = new Set<string>();
+  for (const id of list) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const item = catalog.byId(id);
+    if (item) known.push(item);
+    else unknownIds.push(id);
+  }
+  known.forEach((item, k) => {
+    const prior = 1 - k / Math.max(1, known.length);
+    pool.set(item.id, { item, score: 0, parts: { 'retrieve:order': prior }, reasons: [], sources: ['order'] });
+  });
+  const hist = historyIds.map((id) => catalog.byId(id)).filter((x): x is CatalogItem => !!x && x.index >= 0 && !!model && x.index < model.numItems);
+  if (!model || hist.length === 0) return 1;
+  const scorable = known.filter((it) => it.index >= 0 && it.index < model.numItems);
+  if (scorable.length === 0) return 1;
+  const scores = model.scoreItems({ history: { indices: Int32Array.from([...new Set(hist.map((h) => h.index))].sort((a, b) => a - b)), values: new Float32Array(new Set(hist.map((h) => h.index)).size).fill(1) } }, scorable.map((it) => it.index));
+  let min = Infinity;
+  let max = -Infinity;
+  for (const s of scores) {
+    if (s < min) min = s;
+    if (s > max) max = s;
+  }
+  const span = max - min || 1;
+  scorable.forEach((it, k) => {
+    const c = pool.get(it.id) as Candidate;
+    c.parts['retrieve:model'] = (scores[k] - min) / span;
+    c.sources.push('model');
+    if (scores[k] > min) c.reasons.push({ type: 'personalized', text: 'Ranked for you from your recent activity', itemIds: historyIds.slice(-3) });
+  });
+  return 2;
+}
+
+/** Re-ranks a caller's list (search results, up to 1,000 ids) for the user; unknown ids stay at the end. */
+export function rerankList(inputs: PipelineInputs, ids: readonly string[], request: Omit<PipelineRequest, 'candidates' | 'n'> & { n?: number } = {}): RecommendationResult {
+  return runPipeline(inputs, { ...request, n: request.n ?? Math.min(ids.length, 1000), candidates: ids, scenario: request.scenario ?? 'search-rerank' });
 }

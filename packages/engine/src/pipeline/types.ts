@@ -1,4 +1,6 @@
 import type { Recommender } from '../models/model.ts';
+import type { PipelineIndexes } from './indexes.ts';
+import type { RuleEngine } from './stages/rules.ts';
 
 /**
  * The plain-data contract between the I/O shell and the recommendation pipeline. The server
@@ -110,8 +112,17 @@ export interface PipelineInputs {
   catalog: CatalogView;
   user?: UserProfile;
   context: RequestContext;
+  /** precomputed indexes (associations, popularity, trending, content, context model, engagement) */
+  indexes?: PipelineIndexes;
+  /** the rules language (default: the engine's rules/ compiler without a schema) */
+  rules?: RuleEngine;
 }
 
 export interface RecommendationResult {
+  /** explain: the score parts of each stage (retrieve:*, relevance, objective:*, context, boost, rotation, exploration, diversity, promoted, fallback:*) and the final score */
   items: Array<{ itemId: string; score: number; reasons: Reason[]; explain?: Record<string, number> }>;
+  /** the scenario that ran */
+  scenario?: string;
+  /** with explain: candidate counts after each stage */
+  trace?: Record<string, number>;
 }

@@ -1,0 +1,35 @@
+import { sparseVector } from '../data/csr.ts';
+import type { Retrieved, RetrievalQuery } from './types.ts';
+
+/**
+ * The serving model's recommendations for the user's history (ad-hoc query, so events since
+ * the last fit count at once). Empty when the user has no history the model knows: the
+ * popularity and trending retrievers cover cold start.
+ */
+export function retrieveCollaborative(query: RetrievalQuery, n: number): Retrieved[] {
+  const { model, catalog } = query.inputs;
+  if (!model) return [];
+  const idx: number[] = [];
+  const val: number[] = [];
+  const known: string[] = [];
+  const h = query.historyIds;
+  h.forEach((id, k) => {
+    const item = catalog.byId(id);
+    if (item && item.index >= 0 && item.index < model.numItems) {
+      idx.push(item.index);
+      // recent events weigh a little more than old ones
+      val.push(0.5 + (0.5 * (k + 1)) / h.length);
+      known.push(id);
+    }
+  });
+  if (idx.length === 0) return [];
+  const top = model.recommend({ history: sparseVector(idx, val) }, n * 2 + 20);
+  const because = known.slice(-3);
+  const out: Retrieved[] = [];
+  for (let k = 0; k < top.items.length && out.length < n; k++) {
+    const item = catalog.byIndex(top.items[k]);
+    if (!item || !item.available || query.isExcluded(item.id)) continue;
+    out.push({ item, score: top.scores[k], reason: { type: 'personalized', text: 'Picked for you from your recent activity', itemIds: because } });
+  }
+  return out;
+}
