@@ -8,6 +8,8 @@ import { ImplicitAls } from './als.ts';
 import { cgUpdateRows } from './cg.ts';
 import { exactSolve } from './exact.ts';
 import { regularizedGram } from './gram.ts';
+import { trainAlsJs } from './train.ts';
+import { trainAlsWasm, wasmAlsAvailable } from './wasmAls.ts';
 import { ownClusterShare, plantedFixture } from './testing.ts';
 
 const fx = plantedFixture();
@@ -97,6 +99,24 @@ describe('implicit ALS', () => {
   it('rejects bad parameters by name', () => {
     expect(() => new ImplicitAls({ factors: 0 })).toThrow(/factors/);
     expect(() => new ImplicitAls({ alfa: 1 })).toThrow(/unknown/);
+  });
+});
+
+describe('WASM SIMD trainer', () => {
+  it.runIf(wasmAlsAvailable(8))('matches the JS reference trainer', () => {
+    const js = new ImplicitAls({ factors: 8, iterations: 6, regularization: 1, alpha: 2 }, { trainer: trainAlsJs });
+    js.fit(fx.matrix);
+    const wasm = new ImplicitAls({ factors: 8, iterations: 6, regularization: 1, alpha: 2 }, { trainer: (job) => void expect(trainAlsWasm(job)).toBe(true) });
+    wasm.fit(fx.matrix);
+    for (let u = 0; u < fx.matrix.rows; u += 7) expect(cosine(wasm.userVector({ user: u }), js.userVector({ user: u }))).toBeGreaterThan(0.999);
+    expect(ownClusterShare(wasm, fx)).toBeGreaterThan(0.75);
+  });
+
+  it('declines what it cannot run, so the default falls back to JS', () => {
+    expect(wasmAlsAvailable(6)).toBe(false);
+    const m = new ImplicitAls({ factors: 6, iterations: 3, regularization: 1, alpha: 2 });
+    m.fit(fx.matrix);
+    expect(ownClusterShare(m, fx)).toBeGreaterThan(0.6);
   });
 });
 

@@ -8,7 +8,7 @@ import { defaultsOf, readParams } from '../params.ts';
 import { deserializeTrain, serializeTrain } from '../popularity.ts';
 import { exactSolve } from './exact.ts';
 import { regularizedGram } from './gram.ts';
-import { trainAlsJs, type AlsTrainer } from './train.ts';
+import { trainAlsDefault, type AlsTrainer } from './train.ts';
 import { cosineSimilarItems, scoreAgainst } from './scoring.ts';
 
 export const ALS_PARAMS = {
@@ -22,7 +22,7 @@ export const ALS_PARAMS = {
 } as const;
 
 export interface AlsOptions {
-  /** runs the alternating solves (default: single-thread JS); see models/als/alsNode.ts */
+  /** runs the alternating solves (default: WASM SIMD in this thread, else JS); see models/als/alsNode.ts */
   trainer?: AlsTrainer;
 }
 
@@ -45,7 +45,7 @@ export class ImplicitAls extends BaseRecommender {
     const p = readAlsParams(params);
     super(p);
     this.p = p;
-    this.trainer = opts.trainer ?? trainAlsJs;
+    this.trainer = opts.trainer ?? trainAlsDefault;
   }
 
   /** Swaps the trainer (e.g. the worker-thread one on a server) before the next fit. */

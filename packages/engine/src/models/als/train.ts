@@ -2,6 +2,7 @@ import { row, type CsrMatrix } from '../../data/csr.ts';
 import { cgScratch, cgUpdateRows } from './cg.ts';
 import { exactSolve } from './exact.ts';
 import { regularizedGram } from './gram.ts';
+import { trainAlsWasm } from './wasmAls.ts';
 
 /** Everything one ALS fit needs; factor matrices are updated in place. */
 export interface AlsJob {
@@ -32,6 +33,11 @@ export type AlsTrainer = (job: AlsJob) => void | Promise<void>;
  * Single-thread JS trainer. Each iteration solves the items, then the users, so the final user
  * factors are consistent with the final item factors (a user's fold-in reproduces its row).
  */
+/** The default trainer: WASM SIMD in this thread when available, the plain JS reference otherwise. */
+export function trainAlsDefault(job: AlsJob): void {
+  if (!trainAlsWasm(job)) trainAlsJs(job);
+}
+
 export function trainAlsJs(job: AlsJob): void {
   for (let it = 0; it < job.iterations; it++) {
     solveSide(job, job.itemUsers, job.userFactors, job.itemFactors);

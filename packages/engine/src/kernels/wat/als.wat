@@ -1,0 +1,145 @@
+;; Implicit-ALS inner loops (f32x4 SIMD) over data laid out by models/als/wasmAls.ts in one
+;; memory: conjugate-gradient row solves and Gram accumulation. The factor count f must be a
+;; multiple of 8 (two accumulators of four lanes); "f4" arguments are row strides in bytes (4·f).
+;; All pointers are byte offsets.
+(module
+  (import "env" "memory" (memory 1))
+
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  (func $dot (param $a i32) (param $b i32) (param $f4 i32) (result f32)
+    (local $o i32) (local $s0 v128) (local $s1 v128)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $o) (local.get $f4)))
+        (local.set $s0 (f32x4.add (local.get $s0)
+          (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $o))) (v128.load (i32.add (local.get $b) (local.get $o))))))
+        (local.set $s1 (f32x4.add (local.get $s1)
+          (f32x4.mul (v128.load offset=16 (i32.add (local.get $a) (local.get $o))) (v128.load offset=16 (i32.add (local.get $b) (local.get $o))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 32)))
+        (br $l)))
+    (call $hsum (f32x4.add (local.get $s0) (local.get $s1))))
+
+  ;; acc += w·y
+  (func $axpy (param $w f32) (param $y i32) (param $acc i32) (param $f4 i32)
+    (local $o i32) (local $wv v128) (local $p i32)
+    (local.set $wv (f32x4.splat (local.get $w)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $o) (local.get $f4)))
+        (local.set $p (i32.add (local.get $acc) (local.get $o)))
+        (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p))
+          (f32x4.mul (local.get $wv) (v128.load (i32.add (local.get $y) (local.get $o))))))
+        (v128.store offset=16 (local.get $p) (f32x4.add (v128.load offset=16 (local.get $p))
+          (f32x4.mul (local.get $wv) (v128.load offset=16 (i32.add (local.get $y) (local.get $o))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 32)))
+        (br $l))))
+
+  ;; out = sign·G·v for the f×f matrix G
+  (func $symv (param $g i32) (param $v i32) (param $out i32) (param $f4 i32) (param $sign f32)
+    (local $i i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $f4)))
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (f32.mul (local.get $sign) (call $dot (i32.add (local.get $g) (i32.mul (local.get $i) (i32.shr_u (local.get $f4) (i32.const 2)))) (local.get $v) (local.get $f4))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l))))
+
+  ;; For every row u in [start, end): `steps` CG iterations on
+  ;; (G + Σ cm1ᵢ·yᵢyᵢᵀ)·x = Σ (1 + cm1ᵢ)·yᵢ, warm-started from x's row, where G = YᵀY + λI and
+  ;; the row's entries are indices[indptr[u]..indptr[u+1]) with cm1 = α·value. Scratch holds
+  ;; three f-vectors (r, p, Ap).
+  (func (export "cgRows") (param $y i32) (param $x i32) (param $indptr i32) (param $indices i32) (param $cm1 i32)
+        (param $g i32) (param $f i32) (param $start i32) (param $end i32) (param $steps i32) (param $scratch i32)
+    (local $f4 i32) (local $u i32) (local $q i32) (local $lo i32) (local $hi i32) (local $xo i32)
+    (local $r i32) (local $p i32) (local $ap i32) (local $c f32) (local $yi i32) (local $d f32)
+    (local $rsold f32) (local $rsnew f32) (local $pap f32) (local $a f32) (local $beta f32) (local $it i32)
+    (local $o i32) (local $av v128) (local $bv v128)
+    (local.set $f4 (i32.shl (local.get $f) (i32.const 2)))
+    (local.set $r (local.get $scratch))
+    (local.set $p (i32.add (local.get $scratch) (local.get $f4)))
+    (local.set $ap (i32.add (local.get $p) (local.get $f4)))
+    (local.set $u (local.get $start))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $u) (local.get $end)))
+        (local.set $lo (i32.load (i32.add (local.get $indptr) (i32.shl (local.get $u) (i32.const 2)))))
+        (local.set $hi (i32.load offset=4 (i32.add (local.get $indptr) (i32.shl (local.get $u) (i32.const 2)))))
+        (local.set $xo (i32.add (local.get $x) (i32.mul (local.get $u) (local.get $f4))))
+        (if (i32.eq (local.get $lo) (local.get $hi))
+          (then (memory.fill (local.get $xo) (i32.const 0) (local.get $f4)))
+          (else
+            ;; r = −G·x + Σ (1 + c − c·(yᵢ·x))·yᵢ
+            (call $symv (local.get $g) (local.get $xo) (local.get $r) (local.get $f4) (f32.const -1))
+            (local.set $q (local.get $lo))
+            (block $d1 (loop $l1
+              (br_if $d1 (i32.ge_u (local.get $q) (local.get $hi)))
+              (local.set $yi (i32.add (local.get $y) (i32.mul (i32.load (i32.add (local.get $indices) (i32.shl (local.get $q) (i32.const 2)))) (local.get $f4))))
+              (local.set $c (f32.load (i32.add (local.get $cm1) (i32.shl (local.get $q) (i32.const 2)))))
+              (local.set $d (call $dot (local.get $yi) (local.get $xo) (local.get $f4)))
+              (call $axpy (f32.sub (f32.add (f32.const 1) (local.get $c)) (f32.mul (local.get $c) (local.get $d))) (local.get $yi) (local.get $r) (local.get $f4))
+              (local.set $q (i32.add (local.get $q) (i32.const 1)))
+              (br $l1)))
+            (memory.copy (local.get $p) (local.get $r) (local.get $f4))
+            (local.set $rsold (call $dot (local.get $r) (local.get $r) (local.get $f4)))
+            (local.set $it (i32.const 0))
+            (block $cgDone (loop $cg
+              (br_if $cgDone (i32.ge_u (local.get $it) (local.get $steps)))
+              (br_if $cgDone (f32.lt (local.get $rsold) (f32.const 1e-20)))
+              ;; Ap = G·p + Σ c·(yᵢ·p)·yᵢ
+              (call $symv (local.get $g) (local.get $p) (local.get $ap) (local.get $f4) (f32.const 1))
+              (local.set $q (local.get $lo))
+              (block $d2 (loop $l2
+                (br_if $d2 (i32.ge_u (local.get $q) (local.get $hi)))
+                (local.set $yi (i32.add (local.get $y) (i32.mul (i32.load (i32.add (local.get $indices) (i32.shl (local.get $q) (i32.const 2)))) (local.get $f4))))
+                (local.set $c (f32.load (i32.add (local.get $cm1) (i32.shl (local.get $q) (i32.const 2)))))
+                (call $axpy (f32.mul (local.get $c) (call $dot (local.get $yi) (local.get $p) (local.get $f4))) (local.get $yi) (local.get $ap) (local.get $f4))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $l2)))
+              (local.set $pap (call $dot (local.get $p) (local.get $ap) (local.get $f4)))
+              (br_if $cgDone (i32.eqz (f32.gt (local.get $pap) (f32.const 0))))
+              (local.set $a (f32.div (local.get $rsold) (local.get $pap)))
+              ;; x += a·p; r −= a·Ap
+              (call $axpy (local.get $a) (local.get $p) (local.get $xo) (local.get $f4))
+              (call $axpy (f32.neg (local.get $a)) (local.get $ap) (local.get $r) (local.get $f4))
+              (local.set $rsnew (call $dot (local.get $r) (local.get $r) (local.get $f4)))
+              (local.set $beta (f32.div (local.get $rsnew) (local.get $rsold)))
+              ;; p = r + β·p
+              (local.set $bv (f32x4.splat (local.get $beta)))
+              (local.set $o (i32.const 0))
+              (block $d3 (loop $l3
+                (br_if $d3 (i32.ge_u (local.get $o) (local.get $f4)))
+                (v128.store (i32.add (local.get $p) (local.get $o))
+                  (f32x4.add (v128.load (i32.add (local.get $r) (local.get $o)))
+                    (f32x4.mul (local.get $bv) (v128.load (i32.add (local.get $p) (local.get $o))))))
+                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                (br $l3)))
+              (local.set $rsold (local.get $rsnew))
+              (local.set $it (i32.add (local.get $it) (i32.const 1)))
+              (br $cg)))))
+        (local.set $u (i32.add (local.get $u) (i32.const 1)))
+        (br $rows))))
+
+  ;; out += Σ yᵣyᵣᵀ over rows [start, end) of the rows×f matrix at y (full f×f, row-major)
+  (func (export "gramAdd") (param $y i32) (param $start i32) (param $end i32) (param $f i32) (param $out i32)
+    (local $f4 i32) (local $row i32) (local $i i32)
+    (local.set $f4 (i32.shl (local.get $f) (i32.const 2)))
+    (local.set $row (i32.add (local.get $y) (i32.mul (local.get $start) (local.get $f4))))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $start) (local.get $end)))
+        (local.set $i (i32.const 0))
+        (block $di (loop $li
+          (br_if $di (i32.ge_u (local.get $i) (local.get $f4)))
+          (call $axpy (f32.load (i32.add (local.get $row) (local.get $i))) (local.get $row)
+            (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $f))) (local.get $f4))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br $li)))
+        (local.set $row (i32.add (local.get $row) (local.get $f4)))
+        (local.set $start (i32.add (local.get $start) (i32.const 1)))
+        (br $rows))))
+)
