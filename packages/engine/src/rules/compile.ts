@@ -69,9 +69,13 @@ class Compiler {
 
   cond(e: Expr): Pred {
     if (isConstant(e)) {
-      const v = this.value(e)(NO_ENV) === true;
+      const v = this.condRaw(e)(NO_ENV);
       return () => v;
     }
+    return this.condRaw(e);
+  }
+
+  private condRaw(e: Expr): Pred {
     if (e.kind === 'unary' && e.op === '!') {
       const p = this.cond(e.operand);
       return (env) => !p(env);
@@ -169,7 +173,7 @@ class Compiler {
       case 'history':
         return this.history(e);
       case 'unary': {
-        if (e.op === '!') return this.cond(e);
+        if (e.op === '!') return this.condRaw(e);
         const f = this.value(e.operand);
         return (env) => {
           const v = f(env);
@@ -178,7 +182,7 @@ class Compiler {
       }
       case 'binary':
         if (e.op === '+' || e.op === '-' || e.op === '*' || e.op === '/') return this.arithmetic(e.op, e.left, e.right);
-        return this.cond(e);
+        return this.condRaw(e);
     }
   }
 

@@ -54,7 +54,10 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     const start = i;
-    if (isDigit(c) || (c === '.' && isDigit(source[i + 1] ?? ''))) {
+    // `.5` is a number, except right after a name: `item.5` is a bad member, not `item` then 0.5.
+    const prev = tokens[tokens.length - 1];
+    const afterOperand = prev !== undefined && (prev.kind === 'ident' || prev.kind === 'param' || (prev.kind === 'punct' && (prev.text === ')' || prev.text === ']')));
+    if (isDigit(c) || (c === '.' && !afterOperand && isDigit(source[i + 1] ?? ''))) {
       while (i < n && isDigit(source[i] as string)) i++;
       if (source[i] === '.' && isDigit(source[i + 1] ?? '')) {
         i++;
