@@ -2,9 +2,9 @@ import { binarize, columnCounts, type CsrMatrix } from '../data/csr.ts';
 import { pack, unpack } from '../data/pack.ts';
 import { invertSpd } from '../kernels/dense.ts';
 import { topKJs } from '../kernels/topk.ts';
-import { BaseRecommender } from './base.ts';
 import type { FitContext, ModelFactory, RecommendOptions, ScoredItems, UserQuery } from './model.ts';
 import { denseGram } from './neighbours/denseGram.ts';
+import { WeightedHistoryRecommender } from './neighbours/weightedHistory.ts';
 import { defaultsOf, readParams, type ParamValues } from './params.ts';
 import { deserializeTrain, serializeTrain } from './popularity.ts';
 
@@ -13,6 +13,8 @@ const SPEC = {
   lambda: { type: 'number', default: 250, min: 0 },
   /** treat every interaction as 1 */
   binary: { type: 'boolean', default: true },
+  /** fitted users' history items weigh 0.5^(newer items / recencyHalfLife) (0 = off); see item-knn */
+  recencyHalfLife: { type: 'number', default: 0, min: 0 },
   /** items with fewer training users are left out of the model (they score 0); bounds n for big catalogues */
   minItemUsers: { type: 'int', default: 1, min: 1 },
   /** refuse to fit when the dense items² × 8 bytes exceeds this */
@@ -44,7 +46,7 @@ function fmtBytes(b: number): string {
  * B = I − P·diag(1/diag P) with P = (XᵀX + λI)⁻¹. Scores are history · B; like item-kNN it keeps
  * no user state, so fold-in is just replacing the history.
  */
-export class Ease extends BaseRecommender {
+export class Ease extends WeightedHistoryRecommender {
   readonly name = 'ease';
   private readonly p: Params;
   /** global item index → row/column of `weights`, or −1 for items left out */
@@ -88,6 +90,7 @@ export class Ease extends BaseRecommender {
     this.local = local;
     this.global = Int32Array.from(global);
     this.weights = weights;
+    this.fitHistoryWeights(matrix, ctx, this.p.recencyHalfLife, !this.p.binary);
     ctx.onProgress?.(1);
   }
 
@@ -101,7 +104,7 @@ export class Ease extends BaseRecommender {
       const item = h.indices[k] as number;
       const l = item >= 0 && item < this.local.length ? (this.local[item] as number) : -1;
       if (l < 0) continue;
-      const w = this.p.binary ? 1 : (h.values[k] as number);
+      const w = this.p.binary && this.p.recencyHalfLife === 0 ? 1 : (h.values[k] as number);
       const base = l * n;
       for (let j = 0; j < n; j++) dense[j] = (dense[j] as number) + w * (this.weights[base + j] as number);
     }
@@ -122,7 +125,7 @@ export class Ease extends BaseRecommender {
   serialize(): Uint8Array {
     return pack(
       { name: this.name, params: this.params, shape: [this.train.rows, this.train.cols] },
-      serializeTrain(this.train, { global: this.global, weights: this.weights }),
+      serializeTrain(this.train, { global: this.global, weights: this.weights, ...this.historyWeightArrays() }),
     );
   }
 
@@ -134,6 +137,7 @@ export class Ease extends BaseRecommender {
     m.weights = arrays.weights as Float32Array;
     m.local = new Int32Array(meta.shape[1]).fill(-1);
     m.global.forEach((c, l) => (m.local[c] = l));
+    m.restoreHistoryWeights(arrays);
     return m;
   }
 }
@@ -142,7 +146,7 @@ export const easeFactory: ModelFactory = {
   name: 'ease',
   description: 'EASE: closed-form item × item linear autoencoder with zero diagonal (Steck 2019)',
   defaults: defaultsOf(SPEC),
-  grid: { lambda: [50, 100, 200, 300, 500, 750, 1000] },
+  grid: { lambda: [50, 100, 200, 300, 500, 750, 1000], recencyHalfLife: [0, 3, 5, 10, 20] },
   create: (params = {}) => new Ease(params),
   deserialize: (bytes) => Ease.deserialize(bytes),
 };

@@ -1,12 +1,12 @@
 import { binarize, transpose, type CsrMatrix } from '../data/csr.ts';
 import { pack, unpack } from '../data/pack.ts';
 import { topKJs } from '../kernels/topk.ts';
-import { BaseRecommender } from './base.ts';
 import type { FitContext, ModelFactory, RecommendOptions, ScoredItems, UserQuery } from './model.ts';
 import { matrixArrays, matrixFromArrays } from './neighbours/packNeighbours.ts';
 import { scoreHistory } from './neighbours/scoreHistory.ts';
 import { topNeighbours, type PairScore } from './neighbours/topNeighbours.ts';
 import { bm25Weight, rowNorms } from './neighbours/weighting.ts';
+import { WeightedHistoryRecommender } from './neighbours/weightedHistory.ts';
 import { defaultsOf, readParams, type ParamValues } from './params.ts';
 import { deserializeTrain, serializeTrain } from './popularity.ts';
 
@@ -28,6 +28,11 @@ const SPEC = {
   neighbourhood: { type: 'enum', default: 'target', values: ['target', 'history'] },
   /** weight neighbours by the user's history values instead of 1 per history item */
   weightHistory: { type: 'boolean', default: false },
+  /**
+   * fitted users' history items weigh 0.5^(newer items / recencyHalfLife), from FitContext
+   * timestamps (0 = off). When on, ad-hoc history values are read as weights.
+   */
+  recencyHalfLife: { type: 'number', default: 0, min: 0 },
   bm25K1: { type: 'number', default: 1.2, min: 0 },
   bm25B: { type: 'number', default: 0.75, min: 0, max: 1 },
 } as const;
@@ -39,7 +44,7 @@ type Params = ParamValues<typeof SPEC>;
  * an item is the sum of similarities from the user's history items that list it as a neighbour.
  * Needs no user state, so fold-in is just replacing the history.
  */
-export class ItemKnn extends BaseRecommender {
+export class ItemKnn extends WeightedHistoryRecommender {
   readonly name = 'item-knn';
   private readonly p: Params;
   /** items × items, row i = the top-k neighbours of item i */
@@ -59,10 +64,11 @@ export class ItemKnn extends BaseRecommender {
     this.extraUsers = 0;
     this.neighbours = itemNeighbours(matrix, this.p, ctx.onProgress);
     this.scoring = scoringMatrix(this.neighbours, this.p);
+    this.fitHistoryWeights(matrix, ctx, this.p.recencyHalfLife, this.p.weightHistory);
   }
 
   scoreAll(query: UserQuery, out?: Float32Array): Float32Array {
-    return scoreHistory(this.scoring, this.history(query), !this.p.weightHistory, out ?? new Float32Array(this.numItems));
+    return scoreHistory(this.scoring, this.history(query), !this.p.weightHistory && this.p.recencyHalfLife === 0, out ?? new Float32Array(this.numItems));
   }
 
   similarItems(item: number, n: number, opts: Omit<RecommendOptions, 'excludeHistory'> = {}): ScoredItems {
@@ -82,7 +88,7 @@ export class ItemKnn extends BaseRecommender {
   serialize(): Uint8Array {
     return pack(
       { name: this.name, params: this.params, shape: [this.train.rows, this.train.cols] },
-      serializeTrain(this.train, matrixArrays('nb', this.neighbours)),
+      serializeTrain(this.train, { ...matrixArrays('nb', this.neighbours), ...this.historyWeightArrays() }),
     );
   }
 
@@ -92,6 +98,7 @@ export class ItemKnn extends BaseRecommender {
     m.train = deserializeTrain(meta.shape, arrays);
     m.neighbours = matrixFromArrays('nb', [meta.shape[1], meta.shape[1]], arrays);
     m.scoring = scoringMatrix(m.neighbours, m.p);
+    m.restoreHistoryWeights(arrays);
     return m;
   }
 }
@@ -101,7 +108,9 @@ function scoringMatrix(neighbours: CsrMatrix, p: Params): CsrMatrix {
 }
 
 /** Top-k item neighbour lists under the configured similarity. */
-export function itemNeighbours(matrix: CsrMatrix, p: Params, onProgress?: (f: number) => void): CsrMatrix {
+export type SimilarityParams = Pick<Params, 'similarity' | 'k' | 'shrinkage' | 'binary' | 'bm25K1' | 'bm25B'>;
+
+export function itemNeighbours(matrix: CsrMatrix, p: SimilarityParams, onProgress?: (f: number) => void): CsrMatrix {
   const x = p.binary ? binarize(matrix) : matrix;
   let score: PairScore;
   let left: CsrMatrix;
@@ -126,7 +135,7 @@ export const itemKnnFactory: ModelFactory = {
   name: 'item-knn',
   description: 'item-based k-nearest neighbours (cosine, Jaccard or BM25-weighted cosine, with shrinkage)',
   defaults: defaultsOf(SPEC),
-  grid: { similarity: ['cosine', 'bm25', 'jaccard'], k: [20, 50, 100, 200], shrinkage: [0, 10, 50], neighbourhood: ['target', 'history'] },
+  grid: { similarity: ['cosine', 'bm25', 'jaccard'], k: [20, 50, 100, 200], shrinkage: [0, 10, 50], neighbourhood: ['target', 'history'], recencyHalfLife: [0, 3, 5, 10, 20] },
   create: (params = {}) => new ItemKnn(params),
   deserialize: (bytes) => ItemKnn.deserialize(bytes),
 };

@@ -8,6 +8,7 @@ import { easeFactory } from './ease.ts';
 import { rp3betaFactory } from './rp3beta.ts';
 import { trendingFactory } from './trending.ts';
 import { userKnnFactory } from './userKnn.ts';
+import { makeBlendFactory } from './blend.ts';
 
 /**
  * Every model the engine offers, by name. The CLI, the tuner, the trainer and the server all
@@ -27,6 +28,8 @@ registerModel(easeFactory);
 registerModel(rp3betaFactory);
 registerModel(trendingFactory);
 registerModel(userKnnFactory);
+// function declarations below are hoisted, so the blend can resolve its children lazily
+registerModel(makeBlendFactory({ create: createModel, deserialize: deserializeModel }));
 
 export function modelNames(): string[] {
   return [...factories.keys()];

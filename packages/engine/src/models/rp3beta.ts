@@ -1,11 +1,11 @@
 import { binarize, columnCounts, transpose, type CsrMatrix } from '../data/csr.ts';
 import { pack, unpack } from '../data/pack.ts';
 import { topKJs } from '../kernels/topk.ts';
-import { BaseRecommender } from './base.ts';
 import type { FitContext, ModelFactory, RecommendOptions, ScoredItems, UserQuery } from './model.ts';
 import { matrixArrays, matrixFromArrays } from './neighbours/packNeighbours.ts';
 import { scoreHistory } from './neighbours/scoreHistory.ts';
 import { topNeighbours } from './neighbours/topNeighbours.ts';
+import { WeightedHistoryRecommender } from './neighbours/weightedHistory.ts';
 import { defaultsOf, readParams, type ParamValues } from './params.ts';
 import { deserializeTrain, serializeTrain } from './popularity.ts';
 
@@ -22,6 +22,8 @@ const SPEC = {
   normalize: { type: 'boolean', default: false },
   /** treat every interaction as 1 */
   binary: { type: 'boolean', default: true },
+  /** fitted users' history items weigh 0.5^(newer items / recencyHalfLife) (0 = off); see item-knn */
+  recencyHalfLife: { type: 'number', default: 0, min: 0 },
 } as const;
 
 type Params = ParamValues<typeof SPEC>;
@@ -31,7 +33,7 @@ type Params = ParamValues<typeof SPEC>;
  * random walk item → user → item on the interaction graph, damped by the target's popularity so
  * the long tail surfaces. Stored as sparse top-k neighbour lists like item-kNN.
  */
-export class Rp3Beta extends BaseRecommender {
+export class Rp3Beta extends WeightedHistoryRecommender {
   readonly name = 'rp3beta';
   private readonly p: Params;
   /** items × items, row i = weights from history item i to its k best targets */
@@ -48,10 +50,11 @@ export class Rp3Beta extends BaseRecommender {
     this.overrides.clear();
     this.extraUsers = 0;
     this.neighbours = rp3Neighbours(matrix, this.p, ctx.onProgress);
+    this.fitHistoryWeights(matrix, ctx, this.p.recencyHalfLife, !this.p.binary);
   }
 
   scoreAll(query: UserQuery, out?: Float32Array): Float32Array {
-    return scoreHistory(this.neighbours, this.history(query), this.p.binary, out ?? new Float32Array(this.numItems));
+    return scoreHistory(this.neighbours, this.history(query), this.p.binary && this.p.recencyHalfLife === 0, out ?? new Float32Array(this.numItems));
   }
 
   similarItems(item: number, n: number, opts: Omit<RecommendOptions, 'excludeHistory'> = {}): ScoredItems {
@@ -66,7 +69,7 @@ export class Rp3Beta extends BaseRecommender {
   serialize(): Uint8Array {
     return pack(
       { name: this.name, params: this.params, shape: [this.train.rows, this.train.cols] },
-      serializeTrain(this.train, matrixArrays('nb', this.neighbours)),
+      serializeTrain(this.train, { ...matrixArrays('nb', this.neighbours), ...this.historyWeightArrays() }),
     );
   }
 
@@ -75,6 +78,7 @@ export class Rp3Beta extends BaseRecommender {
     const m = new Rp3Beta(meta.params);
     m.train = deserializeTrain(meta.shape, arrays);
     m.neighbours = matrixFromArrays('nb', [meta.shape[1], meta.shape[1]], arrays);
+    m.restoreHistoryWeights(arrays);
     return m;
   }
 }
@@ -112,7 +116,7 @@ export const rp3betaFactory: ModelFactory = {
   name: 'rp3beta',
   description: 'RP3beta: popularity-penalized 3-step random walk item → user → item (Paudel et al.)',
   defaults: defaultsOf(SPEC),
-  grid: { alpha: [0.5, 0.75, 1, 1.25], beta: [0, 0.2, 0.4, 0.6, 0.8], k: [50, 100, 200, 400], normalize: [false, true] },
+  grid: { alpha: [0.5, 0.75, 1, 1.25], beta: [0, 0.2, 0.4, 0.6, 0.8], k: [50, 100, 200, 400], normalize: [false, true], recencyHalfLife: [0, 3, 5, 10, 20] },
   create: (params = {}) => new Rp3Beta(params),
   deserialize: (bytes) => Rp3Beta.deserialize(bytes),
 };

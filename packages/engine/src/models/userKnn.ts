@@ -49,7 +49,7 @@ export class UserKnn extends BaseRecommender {
     this.overrides.clear();
     this.extraUsers = 0;
     this.prepare();
-    this.itemSims = itemNeighbours(matrix, { similarity: 'cosine', k: 100, shrinkage: this.p.shrinkage, binary: this.p.binary, neighbourhood: 'history', weightHistory: false, bm25K1: 1.2, bm25B: 0.75 }, ctx.onProgress);
+    this.itemSims = itemNeighbours(matrix, { similarity: 'cosine', k: 100, shrinkage: this.p.shrinkage, binary: this.p.binary, bm25K1: 1.2, bm25B: 0.75 }, ctx.onProgress);
   }
 
   private prepare(): void {
