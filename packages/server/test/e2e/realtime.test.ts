@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSynthetic, type SyntheticData } from '@attune/engine';
+import { defaultConfig } from '../../src/config/schema.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
+
+/**
+ * The real-time path over HTTP: an accepted event changes the user's very next
+ * recommendation, with no retrain in between (the trainer's event trigger is set out of reach).
+ */
+let server: RunningServer;
+let dir: string;
+let data: SyntheticData;
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  // `any`: test responses are inspected field by field
+  const res = await fetch(server.url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  return { status: res.status, json: await res.json() };
+}
+
+const ids = (json: any): string[] => json.items.map((i: any) => i.itemId);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'attune-rt-'));
+  data = generateSynthetic({ users: 200, items: 120, clusters: 4, interactionsPerUser: 20, seed: 5 });
+  server = await startServer(defaultConfig({ port: 0, dataDir: dir, logLevel: 'silent', training: { model: 'item-knn', afterNewEvents: 1_000_000 } }));
+  await call('POST', '/v1/items/batch', { items: data.items.map((it) => ({ id: it.id, properties: { category: it.category } })) });
+  await call('POST', '/v1/events', data.interactions.map((e) => ({ type: 'view', userId: e.userId, itemId: e.itemId, timestamp: e.timestamp })));
+  const started = await call('POST', '/v1/models/train');
+  for (;;) {
+    const job = await call('GET', `/v1/models/train/${started.json.jobId}`);
+    if (job.json.status === 'succeeded') break;
+    if (job.json.status === 'failed') throw new Error(job.json.error);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('real-time updates', () => {
+  it('an accepted event removes the consumed item from the next recommendation', async () => {
+    const before = await call('GET', '/v1/users/u7/recommendations?n=10');
+    const top = ids(before.json)[0] as string;
+    const posted = await call('POST', '/v1/events', { type: 'purchase', userId: 'u7', itemId: top, recommendationId: before.json.recommendationId });
+    expect(posted.json.accepted).toBe(1);
+    const after = await call('GET', '/v1/users/u7/recommendations?n=10');
+    expect(ids(after.json)).not.toContain(top);
+    // still the same model version: no retrain happened
+    expect(after.json.model.version).toBe(before.json.model.version);
+  });
+
+  it('events from another cluster move the next list towards it', async () => {
+    const userId = 'u11';
+    const own = data.userCluster.get(userId) as number;
+    const other = (own + 2) % 4;
+    const count = (list: string[], c: number) => list.filter((id) => data.itemCluster.get(id) === c).length;
+    const before = ids((await call('GET', `/v1/users/${userId}/recommendations?n=10`)).json);
+    const otherItems = data.items.filter((i) => i.cluster === other).slice(0, 12).map((i) => i.id);
+    await call('POST', '/v1/events', otherItems.map((itemId, k) => ({ type: 'purchase', userId, itemId, timestamp: Date.now() + k })));
+    const after = ids((await call('GET', `/v1/users/${userId}/recommendations?n=10`)).json);
+    expect(count(after, other)).toBeGreaterThan(count(before, other));
+    for (const id of otherItems) expect(after).not.toContain(id);
+  });
+
+  it('a brand-new user with three events already gets personalized results', async () => {
+    const cluster = 1;
+    const three = data.items.filter((i) => i.cluster === cluster).slice(0, 3).map((i) => i.id);
+    const cold = await call('GET', '/v1/users/fresh-visitor/recommendations?n=10');
+    expect(cold.json.items[0].reasons[0].type).toBe('fallback');
+    await call('POST', '/v1/events', three.map((itemId, k) => ({ type: 'view', userId: 'fresh-visitor', itemId, timestamp: Date.now() + k })));
+    const warm = await call('GET', '/v1/users/fresh-visitor/recommendations?n=10');
+    const list = ids(warm.json);
+    for (const id of three) expect(list).not.toContain(id);
+    const share = list.filter((id) => data.itemCluster.get(id) === cluster).length / list.length;
+    expect(share).toBeGreaterThan(0.7);
+    expect(warm.json.items[0].reasons[0].type).not.toBe('fallback');
+  });
+
+  it('an event carrying a recommendationId can be attributed to the list it came from', async () => {
+    const shown = await call('GET', '/v1/users/u20/recommendations?n=5');
+    const picked = ids(shown.json)[2] as string;
+    await call('POST', '/v1/events', { type: 'click', userId: 'u20', itemId: picked, recommendationId: shown.json.recommendationId });
+    const impression = await server.app.attune.serving?.online.getImpression(shown.json.recommendationId);
+    expect(impression?.itemIds).toContain(picked);
+    const events = await server.context.store.getEventByRecommendation?.(shown.json.recommendationId);
+    expect(events?.map((e) => e.itemId)).toEqual([picked]);
+  });
+
+  it('a deleted user loses their online history', async () => {
+    await call('POST', '/v1/events', { type: 'view', userId: 'short-lived', itemId: 'i1' });
+    expect((await server.app.attune.serving?.online.getUser('short-lived'))?.history.length).toBe(1);
+    const del = await fetch(`${server.url}/v1/users/short-lived`, { method: 'DELETE' });
+    expect(del.status).toBeLessThan(300);
+    expect((await server.app.attune.serving?.online.getUser('short-lived'))?.history.length).toBe(0);
+  });
+});
