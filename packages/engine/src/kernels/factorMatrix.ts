@@ -22,7 +22,8 @@ const align16 = (bytes: number): number => (bytes + 15) & ~15;
  * storage lives in a dedicated WebAssembly.Memory sized once at construction, together with
  * scratch for the query, the scores, a skip mask and the top-k run, so the memory never grows and
  * `data` never detaches; queries copy only the query vector in. Models fill `data` in place.
- * Without WASM (or with setKernelBackend('js')) the same methods run in plain TS.
+ * Without WASM (or with setKernelBackend('js')) the same methods run in plain TS. The storage is
+ * chosen at construction: a matrix built while the backend is 'js' stays in plain JS memory.
  */
 export class FactorMatrix {
   /** rows×dim values, row-major; fill in place (views taken from it stay valid). */

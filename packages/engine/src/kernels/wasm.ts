@@ -90,12 +90,20 @@ export function pagesFor(bytes: number): number {
 /** Largest memory a wasm32 instance may have (4 GiB). */
 export const MAX_WASM_BYTES = 65536 * 65536;
 
-/** Instantiates `name` over a fresh memory of at least `bytes` bytes; the memory never grows. */
+/**
+ * Instantiates `name` over a fresh memory of at least `bytes` bytes; the memory never grows, so
+ * views on it never detach. Null when the module is unavailable or the memory cannot be had
+ * (over 4 GiB, or the runtime refuses the reservation), so callers fall back to JS.
+ */
 export function instantiateWithMemory<T>(name: string, bytes: number): { exports: T; memory: WebAssembly.Memory } | null {
   const mod = kernelModule(name);
   if (!mod || bytes > MAX_WASM_BYTES) return null;
   const pages = pagesFor(bytes);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  const instance = new WebAssembly.Instance(mod, { env: { memory } });
-  return { exports: instance.exports as unknown as T, memory };
+  try {
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const instance = new WebAssembly.Instance(mod, { env: { memory } });
+    return { exports: instance.exports as unknown as T, memory };
+  } catch {
+    return null;
+  }
 }
