@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
+import { registerRecommend } from './recommend.ts';
+import { registerEvaluate } from './evaluate.ts';
 
 /**
  * Every sub-command of `attune`, each in its own module that adds itself to the program.
  * Add a command by adding its register function here.
  */
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [
+  registerRecommend,
+  registerEvaluate,
+];
