@@ -5,7 +5,7 @@ import { dotJs, gramAccumJs, scoreRowsJs } from './factorJs.ts';
 import { gram } from './gram.ts';
 import { topKJs } from './topk.ts';
 import { selectTopK } from './topkFast.ts';
-import { kernelBackend, setKernelBackend } from './wasm.ts';
+import { instantiateWithMemory, kernelBackend, setKernelBackend } from './wasm.ts';
 
 afterEach(() => setKernelBackend(undefined));
 
@@ -22,6 +22,25 @@ describe('wasm kernels are available here', () => {
     setKernelBackend('js');
     expect(kernelBackend()).toBe('js');
     expect(FactorMatrix.from([1, 2], 1, 2).usesWasm).toBe(false);
+  });
+});
+
+describe('WASM dot agrees with dotJs', () => {
+  it('for any length, at unaligned offsets', () => {
+    const arb = fc.integer({ min: 0, max: 70 }).chain((n) => fc.record({ a: f32(n), b: f32(n), shift: fc.integer({ min: 0, max: 3 }) }));
+    fc.assert(
+      fc.property(arb, ({ a, b, shift }) => {
+        const n = a.length;
+        const inst = instantiateWithMemory<{ dot(a: number, b: number, n: number): number }>('factor', 8 * n + 64);
+        expect(inst).not.toBeNull();
+        const mem = new Float32Array(inst!.memory.buffer);
+        mem.set(a, shift);
+        mem.set(b, shift + n + 1);
+        const got = inst!.exports.dot(shift * 4, (shift + n + 1) * 4, n);
+        expect(close(got, dotJs(a, 0, b, 0, n), n)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

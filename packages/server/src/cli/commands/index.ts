@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerRecommend } from './recommend.ts';
 import { registerEvaluate } from './evaluate.ts';
+import { registerServe } from './serve.ts';
+import { registerConfig } from './config.ts';
 
 /**
  * Every sub-command of `attune`, each in its own module that adds itself to the program.
@@ -9,4 +11,6 @@ import { registerEvaluate } from './evaluate.ts';
 export const commands: Array<(program: Command) => void> = [
   registerRecommend,
   registerEvaluate,
+  registerServe,
+  registerConfig,
 ];
