@@ -3,6 +3,7 @@ import { registerRecommend } from './recommend.ts';
 import { registerEvaluate } from './evaluate.ts';
 import { registerServe } from './serve.ts';
 import { registerConfig } from './config.ts';
+import { registerTrain } from './train.ts';
 
 /**
  * Every sub-command of `attune`, each in its own module that adds itself to the program.
@@ -13,4 +14,5 @@ export const commands: Array<(program: Command) => void> = [
   registerEvaluate,
   registerServe,
   registerConfig,
+  registerTrain,
 ];
