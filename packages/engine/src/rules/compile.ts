@@ -395,3 +395,15 @@ const ORDER: Readonly<Record<Extract<BinaryOp, '<' | '<=' | '>' | '>='>, (x: num
   '>': (x, y) => x > y,
   '>=': (x, y) => x >= y,
 };
+
+/**
+ * Compile an already-parsed expression without type checking, to a value or a condition.
+ * For tools and tests that hold an AST (the checker is what guarantees sensible results).
+ */
+export function compileValue(e: Expr, schema?: ItemSchema): (env: RuleEnv) => RuleValue {
+  return new Compiler(schema).value(e);
+}
+
+export function compileCondition(e: Expr, schema?: ItemSchema): RuleFilter {
+  return new Compiler(schema).cond(e);
+}

@@ -43,7 +43,9 @@ function print(e: Expr, context: number): string {
     case 'history': {
       const args: string[] = [];
       if (e.eventType !== null) args.push(quote(e.eventType));
-      if (e.window !== null) args.push(print(e.window, 0));
+      // A leading string in interacted(…) is the event type; a string window needs parens to stay one.
+      const stringWindow = e.verb === 'interacted' && e.eventType === null && e.window?.kind === 'literal' && typeof e.window.value === 'string';
+      if (e.window !== null) args.push(stringWindow ? `(${print(e.window, 0)})` : print(e.window, 0));
       return `user.${e.verb}(${args.join(', ')})`;
     }
     case 'unary': {
