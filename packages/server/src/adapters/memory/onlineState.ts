@@ -10,6 +10,11 @@ export interface MemoryOnlineStateOptions {
   maxAttribution?: number;
   /** half-life of the trending counters */
   trendingHalfLifeMs?: number;
+  /**
+   * recent events kept over all users; past it the least recently active users are forgotten
+   * first (their events stay in the Store and reach them again through the next model)
+   */
+  maxEvents?: number;
 }
 
 interface UserSlot {
@@ -38,6 +43,8 @@ export class MemoryOnlineState implements OnlineState {
   private readonly maxImpressions: number;
   private readonly maxAttribution: number;
   private readonly halfLife: number;
+  private readonly maxEvents: number;
+  private totalEvents = 0;
   /** global revision so cached derived values can tell "anything changed" cheaply */
   private revision = 0;
 
@@ -46,12 +53,30 @@ export class MemoryOnlineState implements OnlineState {
     this.maxImpressions = opts.maxImpressions ?? 100;
     this.maxAttribution = opts.maxAttribution ?? 100_000;
     this.halfLife = opts.trendingHalfLifeMs ?? 24 * 3_600_000;
+    this.maxEvents = opts.maxEvents ?? 1_000_000;
   }
 
   private slot(userId: string): UserSlot {
     let s = this.users.get(userId);
     if (!s) this.users.set(userId, (s = { history: [], impressions: [], revision: 0 }));
     return s;
+  }
+
+  /** The user's slot, moved to the most-recently-active end of the map (LRU order). */
+  private touch(userId: string): UserSlot {
+    const s = this.users.get(userId);
+    if (!s) return this.slot(userId);
+    this.users.delete(userId);
+    this.users.set(userId, s);
+    return s;
+  }
+
+  private evict(): void {
+    for (const [id, s] of this.users) {
+      if (this.totalEvents <= this.maxEvents) return;
+      this.totalEvents -= s.history.length;
+      this.users.delete(id);
+    }
   }
 
   async recordEvents(events: readonly OnlineEvent[]): Promise<void> {
@@ -61,16 +86,18 @@ export class MemoryOnlineState implements OnlineState {
   /** The synchronous core, for in-process callers that must not yield between event and read. */
   recordEventsSync(events: readonly OnlineEvent[]): void {
     for (const e of events) {
-      const s = this.slot(e.userId);
+      const s = this.touch(e.userId);
       const rec: UserEventRecord & { seq?: number } = { itemId: e.itemId, type: e.type, timestamp: e.timestamp };
       if (e.value !== undefined) rec.value = e.value;
       if (e.recommendationId !== undefined) rec.recommendationId = e.recommendationId;
       if (e.seq !== undefined) rec.seq = e.seq;
       insertByTime(s.history, rec);
-      if (s.history.length > this.maxHistory) s.history.splice(0, s.history.length - this.maxHistory);
+      this.totalEvents++;
+      if (s.history.length > this.maxHistory) this.totalEvents -= s.history.splice(0, s.history.length - this.maxHistory).length;
       s.revision = ++this.revision;
       this.addHeat(e.itemId, e.timestamp);
     }
+    if (this.totalEvents > this.maxEvents) this.evict();
   }
 
   private addHeat(itemId: string, t: number): void {
@@ -129,6 +156,7 @@ export class MemoryOnlineState implements OnlineState {
   }
 
   async deleteUser(userId: string): Promise<void> {
+    this.totalEvents -= this.users.get(userId)?.history.length ?? 0;
     this.users.delete(userId);
     this.revision++;
   }
@@ -136,9 +164,11 @@ export class MemoryOnlineState implements OnlineState {
   async mergeUsers(from: string, into: string): Promise<void> {
     const a = this.users.get(from);
     if (!a) return;
-    const b = this.slot(into);
+    const b = this.touch(into);
+    this.totalEvents -= a.history.length + b.history.length;
     for (const e of a.history) insertByTime(b.history, e);
     if (b.history.length > this.maxHistory) b.history.splice(0, b.history.length - this.maxHistory);
+    this.totalEvents += b.history.length;
     b.impressions = [...b.impressions, ...a.impressions].sort((x, y) => x.timestamp - y.timestamp).slice(-this.maxImpressions);
     b.revision = ++this.revision;
     this.users.delete(from);
@@ -148,6 +178,7 @@ export class MemoryOnlineState implements OnlineState {
     for (const [id, s] of this.users) {
       const kept = s.history.filter((e) => e.seq === undefined || e.seq > seq);
       if (kept.length === s.history.length) continue;
+      this.totalEvents -= s.history.length - kept.length;
       s.history = kept;
       s.revision = ++this.revision;
       if (kept.length === 0 && s.impressions.length === 0) this.users.delete(id);
@@ -157,6 +188,11 @@ export class MemoryOnlineState implements OnlineState {
   /** number of users with online state, for memory reporting */
   get userCount(): number {
     return this.users.size;
+  }
+
+  /** recent events held over all users */
+  get eventCount(): number {
+    return this.totalEvents;
   }
 }
 

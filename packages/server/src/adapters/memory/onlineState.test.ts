@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryOnlineState } from './onlineState.ts';
+
+const ev = (userId: string, itemId: string, timestamp: number, seq?: number) => ({ userId, itemId, type: 'view', timestamp, ...(seq === undefined ? {} : { seq }) });
+
+describe('MemoryOnlineState', () => {
+  it('keeps each user history in time order, capped per user', async () => {
+    const s = new MemoryOnlineState({ maxHistory: 3 });
+    await s.recordEvents([ev('u', 'a', 10), ev('u', 'b', 30), ev('u', 'c', 20), ev('u', 'd', 40)]);
+    expect((await s.getUser('u')).history.map((e) => e.itemId)).toEqual(['c', 'b', 'd']);
+    expect(s.eventCount).toBe(3);
+  });
+
+  it('bumps the revision on every change and reports revision 0 for strangers', async () => {
+    const s = new MemoryOnlineState();
+    expect((await s.getUser('x')).revision).toBe(0);
+    await s.recordEvents([ev('x', 'a', 1)]);
+    const r1 = (await s.getUser('x')).revision;
+    await s.recordEvents([ev('x', 'b', 2)]);
+    expect((await s.getUser('x')).revision).toBeGreaterThan(r1);
+  });
+
+  it('forgets the least recently active users past the global budget', async () => {
+    const s = new MemoryOnlineState({ maxEvents: 4 });
+    await s.recordEvents([ev('old', 'a', 1), ev('old', 'b', 2), ev('mid', 'c', 3), ev('mid', 'd', 4)]);
+    await s.recordEvents([ev('old', 'e', 5)]);
+    // 'old' was touched last, so 'mid' goes
+    expect((await s.getUser('mid')).history).toHaveLength(0);
+    expect((await s.getUser('old')).history).toHaveLength(3);
+    expect(s.eventCount).toBe(3);
+  });
+
+  it('trims events a model already covers, keeping those without a seq', async () => {
+    const s = new MemoryOnlineState();
+    await s.recordEvents([ev('u', 'a', 1, 5), ev('u', 'b', 2, 9), ev('u', 'c', 3)]);
+    await s.trimBefore(5);
+    expect((await s.getUser('u')).history.map((e) => e.itemId)).toEqual(['b', 'c']);
+    expect(s.eventCount).toBe(2);
+  });
+
+  it('merges an anonymous user into a known one and deletes users', async () => {
+    const s = new MemoryOnlineState();
+    await s.recordEvents([ev('anon', 'a', 2), ev('known', 'b', 1)]);
+    await s.mergeUsers('anon', 'known');
+    expect((await s.getUser('known')).history.map((e) => e.itemId)).toEqual(['b', 'a']);
+    expect((await s.getUser('anon')).history).toHaveLength(0);
+    await s.deleteUser('known');
+    expect((await s.getUser('known')).history).toHaveLength(0);
+    expect(s.eventCount).toBe(0);
+  });
+
+  it('ranks trending items by decayed activity and records impressions for attribution', async () => {
+    const s = new MemoryOnlineState({ trendingHalfLifeMs: 1000 });
+    await s.recordEvents([ev('u', 'old', 0), ev('u', 'old', 0), ev('u', 'new', 5000)]);
+    expect((await s.trending(2, 5000)).map((t) => t.itemId)).toEqual(['new', 'old']);
+    await s.recordImpressions([{ recommendationId: 'r1', userId: 'u', itemIds: ['x', 'y'], timestamp: 1, surface: 'user' }]);
+    expect((await s.getImpression('r1'))?.itemIds).toEqual(['x', 'y']);
+    expect((await s.getUser('u')).impressions.map((i) => i.itemId)).toEqual(['x', 'y']);
+  });
+});
