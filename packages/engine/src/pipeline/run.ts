@@ -7,7 +7,7 @@ import { BUILTIN_SCENARIOS } from './scenarios.ts';
 import { CapCounter } from './stages/caps.ts';
 import { contextRerank } from './stages/contextRerank.ts';
 import { buildExclusions, NEGATIVE_TYPES } from './stages/exclusions.ts';
-import { applyExploration } from './stages/exploration.ts';
+import { pickExplorations } from './stages/exploration.ts';
 import { fallbackCandidates } from './stages/fallback.ts';
 import { itemSimilarity, selectMmr } from './stages/mmr.ts';
 import { placePins, placeRulePromotion } from './stages/promotions.ts';
@@ -162,14 +162,21 @@ export function runPipeline(inputs: PipelineInputs, request: PipelineRequest): R
 
   // --- re-rank --------------------------------------------------------------------------
   const before = new Set(candidates.slice(0, n).map((c) => c.item.id));
-  if (knobs.exploration > 0) {
-    applyExploration(candidates, knobs.exploration, indexes.engagement, rng);
-    candidates.sort(byScore);
-  }
   const slots: Array<Candidate | undefined> = new Array(n).fill(undefined);
   const caps = new CapCounter(scenario.caps);
   placePins(scenario.promotions.flatMap((p) => (p.type === 'pin' ? [p] : [])), slots, pool, catalog, (item) => allowed(item) && !always.has(item.id), caps);
   for (const p of scenario.promotions) if (p.type === 'rule') placeRulePromotion(p.share, p.label, binder.filter(p.rule), slots, pool, caps);
+  const explored = new Set<string>();
+  const picks = pickExplorations(candidates.filter((c) => pool.has(c.item.id)), n, { epsilon: knobs.exploration, newItemMs: knobs.newItemDays * 86_400_000 }, indexes.engagement, context.now, rng);
+  for (const { slot, candidate } of picks) {
+    if (slots[slot] || !caps.allows(candidate.item)) continue;
+    slots[slot] = candidate;
+    caps.add(candidate.item);
+    pool.delete(candidate.item.id);
+    candidate.parts.exploration = 1;
+    if (!before.has(candidate.item.id)) explored.add(candidate.item.id);
+  }
+  trace.explored = explored.size;
   const rest = candidates.filter((c) => pool.has(c.item.id));
   const similarity = itemSimilarity(indexes.content, knobs.diversityProperties ?? [scenario.categoryProperty]);
   selectMmr(rest, slots, knobs.diversity, similarity, caps);
@@ -194,7 +201,7 @@ export function runPipeline(inputs: PipelineInputs, request: PipelineRequest): R
   // --- explain --------------------------------------------------------------------------
   const list = slots.filter((s): s is Candidate => s !== undefined);
   for (const c of list) {
-    if (c.sources.includes('exploration') || (!before.has(c.item.id) && (c.parts.exploration ?? 0) > 0 && !c.parts.promoted)) {
+    if (explored.has(c.item.id)) {
       addReason(c, { type: 'exploration', text: c.item.createdAt !== undefined && context.now - c.item.createdAt < knobs.newItemDays * 86_400_000 ? 'New — something to discover' : 'Something different to try' });
     }
     if (c.reasons.length === 0) c.reasons.push({ type: 'personalized', text: 'Picked for you' });

@@ -46,6 +46,6 @@ export function syntheticWorld(model = 'item-knn', opts: { users?: number; items
   };
 }
 
-export function profile(id: string, history: UserEventRecord[] = [], extra: Partial<UserProfile> = {}): UserProfile {
+export function profile(id: string, history: readonly UserEventRecord[] = [], extra: Partial<UserProfile> = {}): UserProfile {
   return { id, index: -1, attributes: {}, history, preferences: {}, ...extra };
 }

@@ -27,42 +27,56 @@ export function sampleBeta(rng: Rng, a: number, b: number): number {
   return x + y > 0 ? x / (x + y) : 0.5;
 }
 
+export interface ExplorationOptions {
+  /** 0–1: the chance that each slot is an exploration slot */
+  epsilon: number;
+  /** items younger than this (ms) are new */
+  newItemMs: number;
+  /** items with fewer impressions than this are "rarely shown" (default 100) */
+  minImpressions?: number;
+  /** prior engagement rate when the candidates carry no data (default 0.05) */
+  priorRate?: number;
+}
+
 /**
- * Thompson sampling over impressions vs engagements: each candidate draws an engagement rate
- * from Beta(prior + engagements, prior + misses), with the prior centred on the candidates'
- * pooled rate. Rarely shown and new items have wide posteriors, so they sometimes draw high
- * and get impressions; items shown often converge to their true rate. The score becomes
- * (1 − ε)·score + ε·maxScore·draw/maxDraw.
+ * Exploration slots filled by Thompson sampling. Each slot is an exploration slot with
+ * probability ε (seeded). Eligible are new items (younger than the cutoff) and, given
+ * impression data, rarely shown ones; each draws an engagement rate from Beta(prior + engagements, prior + misses) — the
+ * prior centred on the candidates' pooled rate — times (½ + ½·relevance), and the best draws
+ * take the slots. Items shown often converge to their true rate and leave the eligible set, so
+ * impressions flow to untested items without giving up the rest of the list.
  */
-export function applyExploration(candidates: readonly Candidate[], epsilon: number, engagement: Readonly<Record<string, EngagementStats>> | undefined, rng: Rng): void {
-  if (epsilon <= 0 || candidates.length === 0) return;
+export function pickExplorations(candidates: readonly Candidate[], slots: number, opts: ExplorationOptions, engagement: Readonly<Record<string, EngagementStats>> | undefined, now: number, rng: Rng): Array<{ slot: number; candidate: Candidate }> {
+  if (opts.epsilon <= 0 || candidates.length === 0) return [];
+  const explore: number[] = [];
+  for (let s = 0; s < slots; s++) if (rng.next() < opts.epsilon) explore.push(s);
+  if (explore.length === 0) return [];
+  const minImp = opts.minImpressions ?? 100;
   let imps = 0;
   let engs = 0;
   for (const c of candidates) {
-    const s = engagement?.[c.item.id];
-    if (s) {
-      imps += s.impressions;
-      engs += Math.min(s.engagements, s.impressions);
+    const st = engagement?.[c.item.id];
+    if (st) {
+      imps += st.impressions;
+      engs += Math.min(st.engagements, st.impressions);
     }
   }
-  const p0 = (engs + 1) / (imps + 20);
-  const strength = 4;
-  const draws = candidates.map((c) => {
-    const s = engagement?.[c.item.id];
-    const shown = s?.impressions ?? 0;
-    const hits = Math.min(s?.engagements ?? 0, shown);
-    return sampleBeta(rng, strength * p0 + hits, strength * (1 - p0) + (shown - hits));
-  });
-  let maxDraw = 0;
+  const p0 = imps >= 100 ? (engs + 1) / (imps + 2) : (opts.priorRate ?? 0.05);
+  const strength = 2;
   let maxScore = 0;
-  for (let k = 0; k < candidates.length; k++) {
-    if (draws[k] > maxDraw) maxDraw = draws[k];
-    if (candidates[k].score > maxScore) maxScore = candidates[k].score;
+  for (const c of candidates) if (c.score > maxScore) maxScore = c.score;
+  const eligible: Array<{ c: Candidate; draw: number }> = [];
+  for (const c of candidates) {
+    const st = engagement?.[c.item.id];
+    const shown = st?.impressions ?? 0;
+    const isNew = c.item.createdAt !== undefined && now - c.item.createdAt < opts.newItemMs;
+    // without impression data nobody is known to be rarely shown: only new items explore
+    if (!isNew && (!engagement || shown >= minImp)) continue;
+    const hits = Math.min(st?.engagements ?? 0, shown);
+    const theta = sampleBeta(rng, strength * p0 + hits, strength * (1 - p0) + (shown - hits));
+    const rel = maxScore > 0 ? Math.max(0, c.score) / maxScore : 0;
+    eligible.push({ c, draw: theta * (0.5 + 0.5 * rel) });
   }
-  const scale = maxScore > 0 ? maxScore : 1;
-  candidates.forEach((c, k) => {
-    const next = (1 - epsilon) * c.score + epsilon * scale * (maxDraw > 0 ? draws[k] / maxDraw : 0);
-    c.parts.exploration = next - c.score;
-    c.score = next;
-  });
+  eligible.sort((a, b) => b.draw - a.draw || (a.c.item.id < b.c.item.id ? -1 : 1));
+  return explore.slice(0, eligible.length).map((slot, k) => ({ slot, candidate: eligible[k].c }));
 }
