@@ -142,3 +142,14 @@ describe('CG solver', () => {
     );
   });
 });
+
+describe('Node worker-thread trainer', () => {
+  it.runIf(wasmAlsAvailable(8))('two workers match the single-thread result', async () => {
+    const { alsNodeTrainer } = await import('./alsNode.ts');
+    const one = new ImplicitAls({ factors: 8, iterations: 5, regularization: 1, alpha: 2 });
+    one.fit(fx.matrix);
+    const two = new ImplicitAls({ factors: 8, iterations: 5, regularization: 1, alpha: 2 }, { trainer: alsNodeTrainer({ threads: 2 }) });
+    await two.fit(fx.matrix);
+    for (let u = 0; u < fx.matrix.rows; u += 7) expect(cosine(two.userVector({ user: u }), one.userVector({ user: u }))).toBeGreaterThan(0.999);
+  });
+});
