@@ -66,3 +66,12 @@ describe('BPR', () => {
     expect(later).toBeGreaterThan(first + 0.2);
   });
 });
+
+describe('BPR Hogwild over worker threads', () => {
+  it('learns the planted clusters like the serial run', async () => {
+    const { hogwildTrainer } = await import('./hogwildNode.ts');
+    const m = new Bpr({ factors: 16, epochs: 40, learningRate: 0.05, regularization: 0.01 }, { trainer: hogwildTrainer({ threads: 2 }) });
+    await m.fit(fx.matrix);
+    expect(ownClusterShare(m, fx)).toBeGreaterThan(0.7);
+  });
+});
