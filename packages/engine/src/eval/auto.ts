@@ -1,8 +1,12 @@
 import type { Interaction, WeightingOptions } from '../data/events.ts';
-import { modelNames } from '../models/registry.ts';
+import { Blend } from '../models/blend.ts';
+import type { Recommender } from '../models/model.ts';
+import { createModel, deserializeModel, modelNames } from '../models/registry.ts';
 import { buildEvalData, type EvalData } from './dataset.ts';
+import { evaluateRecommender } from './evaluate.ts';
+import { fitModel } from './fit.ts';
 import { validationSplit } from './split.ts';
-import { autoCandidates, bestOf, runTrial, tuneModel, type Trial, type TuneOptions, type TuneResult } from './tune.ts';
+import { autoCandidates, bestOf, tuneModel, type Trial, type TuneOptions, type TuneResult } from './tune.ts';
 
 /**
  * `model=auto`: every candidate model is tuned on a validation split carved from the training
@@ -45,17 +49,21 @@ export async function autoTune(validation: EvalData, opts: AutoOptions = {}): Pr
     }
     perModel.push(await tuneModel(name, validation, tuneOpts));
   }
+  return selectAuto(perModel, validation, opts);
+}
+
+/**
+ * The selection step of autoTune, given each model's tuning result on the same validation data:
+ * the best model by the metric, or a blend of the top validated models when one beats it.
+ */
+export async function selectAuto(perModel: TuneResult[], validation: EvalData, opts: AutoOptions = {}): Promise<AutoResult> {
   const ranked = perModel.map((r) => r.best).filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
   if (ranked.length === 0) throw new Error(`model=auto: no candidate model could be fitted (${perModel.map((r) => `${r.model}: ${r.best.error ?? 'failed'}`).join('; ')})`);
   let winner = ranked[0] as Trial;
 
   const blendTrials: Trial[] = [];
   if ((opts.blend ?? true) && modelNames().includes('blend') && ranked.length >= 2) {
-    for (const params of blendCandidates(ranked.slice(0, 3))) {
-      const trial = await runTrial('blend', params, validation, opts);
-      blendTrials.push(trial);
-      opts.onTrial?.(trial);
-    }
+    blendTrials.push(...(await tryBlends(ranked.slice(0, 3), validation, opts)));
     const bestBlend = blendTrials.length > 0 ? bestOf(blendTrials) : undefined;
     // a blend must beat the single best model to be worth its cost
     if (bestBlend && bestBlend.score > winner.score) winner = bestBlend;
@@ -64,17 +72,43 @@ export async function autoTune(validation: EvalData, opts: AutoOptions = {}): Pr
 }
 
 /**
- * Blend parameter sets over the top validated models: the top two with weights 0.3…0.7 and the
- * top three with equal weights. The blend normalizes each child's scores, so weights are
- * relative importances.
+ * Blend weightings over the top validated models: the top two with the first one's weight
+ * 0.2…0.8, and the top three with equal and with rank-decreasing weights, each under z-score and
+ * min-max fusion. Weights are relative importances (the blend normalizes children's scores).
  */
-export function blendCandidates(top: readonly Trial[]): Record<string, unknown>[] {
-  const child = (t: Trial, weight: number) => ({ model: t.model, params: t.params, weight });
-  const out: Record<string, unknown>[] = [];
-  const [a, b, c] = top;
-  if (a && b) for (const w of [0.3, 0.5, 0.7]) out.push({ models: [child(a, w), child(b, 1 - w)] });
-  if (a && b && c) out.push({ models: [child(a, 1 / 3), child(b, 1 / 3), child(c, 1 / 3)] });
-  return out;
+export function blendWeightings(children: number): { weights: number[]; fusion: 'zscore' | 'minmax' }[] {
+  const sets: number[][] = [];
+  if (children >= 2) for (const w of [0.2, 0.35, 0.5, 0.65, 0.8]) sets.push([w, 1 - w]);
+  if (children >= 3) sets.push([1, 1, 1], [3, 2, 1]);
+  return (['zscore', 'minmax'] as const).flatMap((fusion) => sets.map((weights) => ({ weights, fusion })));
+}
+
+/**
+ * Scores every blend weighting on validation. The children are fitted once and shared by all
+ * weightings (Blend.ofFitted), so trying a weighting costs one evaluation, not a refit.
+ */
+async function tryBlends(top: readonly Trial[], validation: EvalData, opts: AutoOptions): Promise<Trial[]> {
+  const trials: Trial[] = [];
+  const t0 = opts.clock?.();
+  let fitted: Recommender[];
+  try {
+    fitted = [];
+    for (const t of top) fitted.push(await fitModel(t.model, t.params, validation, { seed: opts.seed ?? 42 }));
+  } catch (err) {
+    return [{ model: 'blend', params: {}, score: -Infinity, error: err instanceof Error ? err.message : String(err) }];
+  }
+  const fitMs = t0 !== undefined ? (opts.clock as () => number)() - t0 : undefined;
+  const resolver = { create: createModel, deserialize: deserializeModel };
+  for (const { weights, fusion } of blendWeightings(fitted.length)) {
+    const children = weights.map((weight, k) => ({ model: fitted[k] as Recommender, weight }));
+    const blend = Blend.ofFitted(resolver, validation.train, children, fusion);
+    const metrics = evaluateRecommender(blend, validation, { k: opts.k ?? 10 });
+    const trial: Trial = { model: 'blend', params: { ...blend.params }, score: metrics[opts.metric ?? 'ndcg'], metrics };
+    if (fitMs !== undefined) trial.fitMs = fitMs;
+    trials.push(trial);
+    opts.onTrial?.(trial);
+  }
+  return trials;
 }
 
 export interface ChooseOptions extends AutoOptions {

@@ -9,7 +9,7 @@ import { autoTune, chooseModel } from './auto.ts';
 import { buildEvalData } from './dataset.ts';
 import { candidateParams } from './search.ts';
 import { perUserTemporalSplit } from './split.ts';
-import { tuneModel } from './tune.ts';
+import { runTrial, tuneModel } from './tune.ts';
 
 /**
  * A small co-occurrence model defined here so the tuner test does not depend on which models
@@ -94,6 +94,18 @@ describe('tuner on planted clusters', () => {
     expect(r.model).toBe('test-cooc');
     expect(r.params.popWeight).toBe(0);
     expect(r.perModel.map((m) => m.model)).toEqual(['popular', 'test-cooc']);
+  });
+
+  it('tries blends of the top models and keeps one only when it validates better', async () => {
+    const r = await autoTune(validation, { models: ['popular', 'test-cooc'] });
+    expect(r.blendTrials).toHaveLength(10);
+    const cooc = r.perModel[1]?.best.score as number;
+    if (r.model === 'blend') {
+      expect(r.score).toBeGreaterThan(cooc);
+      // the chosen blend refits from its params alone
+      const again = await runTrial('blend', r.params, validation);
+      expect(again.score).toBeCloseTo(r.score, 10);
+    } else expect(r.model).toBe('test-cooc');
   });
 
   it('a failing candidate is recorded, not fatal', async () => {
