@@ -254,7 +254,9 @@ class Parser {
     let eventType: string | null = null;
     let window: Expr | null = null;
     const t = this.peek();
-    if (verb === 'interacted' && t.kind === 'string') {
+    const after = this.tokens[this.pos + 1] as Token;
+    // A lone leading string is the event type; `'a' + …` would be the start of a window expression.
+    if (verb === 'interacted' && t.kind === 'string' && (this.isPunct(after, ',') || this.isPunct(after, ')'))) {
       this.pos++;
       eventType = t.value;
       if (this.isPunct(this.peek(), ',')) {
@@ -264,7 +266,8 @@ class Parser {
     } else if (!this.isPunct(t, ')')) {
       window = this.expression();
     }
-    const close = this.expect(')', window === null && eventType !== null ? "',' or ')'" : "')'");
+    const typeFirst = (window === null && eventType !== null) || (verb === 'interacted' && window?.kind === 'literal' && typeof window.value === 'string');
+    const close = this.expect(')', typeFirst ? "',' or ')'" : "')'");
     return { kind: 'history', verb, eventType, window, start: root.start, end: close.end };
   }
 
