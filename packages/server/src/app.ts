@@ -37,6 +37,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // reject unknown fields rather than silently dropping them, for routes that use Ajv
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
+    // long ids reach our validator (a 400 naming the field) instead of the router's bare 414
+    routerOptions: { maxParamLength: 2048 },
   }) as unknown as FastifyInstance;
 
   // only JSON bodies: anything else is a 415, not a string handed to a validator

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig, type ConfigInput } from '../../src/config/schema.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
+
+/**
+ * Starts the real server (SQLite file in a temporary data dir, port 0) for API tests. Serving
+ * extensions (trainer, real-time updater) are left out: these tests cover the core API and
+ * should not spend the shared CPU on training.
+ */
+export interface TestServer {
+  server: RunningServer;
+  dir: string;
+  call(method: string, path: string, body?: unknown, opts?: { contentType?: string; raw?: boolean }): Promise<Reply>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  // `any`: tests inspect response fields one by one
+  json: any;
+  text: string;
+}
+
+export async function startTestServer(overrides: ConfigInput = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-e2e-'));
+  const config = defaultConfig({ port: 0, logLevel: 'silent', ...overrides, dataDir: dir });
+  const t: TestServer = {
+    server: await startServer(config, { extensions: [] }),
+    dir,
+    async call(method, path, body, opts = {}) {
+      const init: RequestInit = { method };
+      if (body !== undefined) {
+        init.body = opts.raw ? (body as string) : JSON.stringify(body);
+        init.headers = { 'content-type': opts.contentType ?? 'application/json' };
+      }
+      const res = await fetch(t.server.url + path, init);
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, headers: res.headers, json, text };
+    },
+    async restart() {
+      await t.server.close();
+      t.server = await startServer(config, { extensions: [] });
+    },
+    async stop() {
+      await t.server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
