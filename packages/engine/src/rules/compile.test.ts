@@ -221,3 +221,38 @@ describe('buildHistoryIndex', () => {
     expect(h.itemIds('view', 2 * DAY)).toBe(h.itemIds('view', 2 * DAY));
   });
 });
+
+describe('README examples', () => {
+  const filters = [
+    'item.inStock && item.price < 100 && !(item.id in user.purchased(30d))',
+    "item.id == 'sku-1'",
+    'item.available',
+    'item.createdAt > context.now - 1w',
+    'item.age < 30d',
+    "item.category == 'shoes'",
+    'item.id not in context.cart.ids',
+    'item.category in context.cart.category',
+    'item.tags intersects context.cart.tags',
+    "user.segment == 'vip'",
+    'item.category in user.likedCategories',
+    'item.id in user.viewed(7d)',
+    "item.id not in user.interacted('cart', 14d)",
+    'item.id in user.interacted(1d)',
+    'item.id in user.purchased($days * 1d)',
+    'user.purchased() contains item.id',
+    "context.device == 'mobile' && context.hourOfDay >= 18",
+    "context.channel == 'email'",
+    'item.price <= $maxPrice',
+    'item.brand in $brands',
+  ];
+  const boosts = [
+    'boost 1.5 if item.category == context.item.category',
+    'boost 0.5 if item.id in user.viewed(3d)',
+    'boost 1 + item.rating / 10 if item.rating != null',
+    '1 - item.age / 30d',
+    'boost $weight if item.isNew',
+  ];
+  const readme: ItemSchema = { ...schema, isNew: 'boolean' };
+  for (const source of filters) it(source, () => expect(() => compileFilter(source, readme)).not.toThrow());
+  for (const source of boosts) it(source, () => expect(() => compileBoost(source, readme)).not.toThrow());
+});
