@@ -3,12 +3,12 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /**
- * Starts a worker thread from a TypeScript module. Under `tsx` workers inherit its loader via
- * execArgv; elsewhere (vitest) a one-line bootstrap registers tsx's ESM hooks in the worker first. Node-only: the pure core never imports this file.
+ * Starts a worker thread from a TypeScript module: a one-line bootstrap registers tsx's ESM hooks
+ * in the worker first (on Node 20 a worker does not inherit the `tsx` loader of its parent, nor
+ * vitest's transform). Node-only: the pure core never imports this file.
  */
 export function startTsWorker(url: URL, workerData: unknown, transferList: readonly ArrayBuffer[] = []): Worker {
-  const tsxLoaded = process.execArgv.some((a) => a.includes('tsx'));
-  if (tsxLoaded || !url.pathname.endsWith('.ts')) return new Worker(url, { workerData, transferList: [...transferList] });
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData, transferList: [...transferList] });
   // tsx's ESM API module sits next to its loader (dist/loader.mjs → dist/esm/api/index.mjs)
   const api = new URL('./esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx'))).href;
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
