@@ -72,6 +72,7 @@ const FILTERS: Array<[string, boolean]> = [
   ['42 in item.sizes', false],
   // null-safety: a missing property compares false, except == null; != and not in negate
   ['item.color == null', true],
+  ['item.tags != null && context.item.sizes == null', true],
   ['item.color != null', false],
   ["item.color == 'red'", false],
   ["item.color != 'red'", true],

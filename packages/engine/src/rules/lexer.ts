@@ -37,7 +37,7 @@ const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 const isIdentStart = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
 const isIdentPart = (c: string): boolean => isIdentStart(c) || isDigit(c);
 
-/** An identifier the printer can write bare (property names that are not need ['…']). */
+/** A name the printer can write bare; other property names are printed as ['…']. */
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function tokenize(source: string): Token[] {

@@ -37,6 +37,7 @@ const TYPES: Array<[string, RuleType]> = [
   ['[1, 2]', 'number-set'],
   ['[]', 'set'],
   ['item.price > 3 && $flag', 'boolean'],
+  ['item.tags == null || item.embedding != null', 'boolean'],
 ];
 
 describe('typeOf', () => {
@@ -61,7 +62,7 @@ const TYPE_ERRORS: Array<[string, number, string]> = [
   ['-item.category == 1', 1, "a number or duration after '-'"],
   ["item.tags == ['a']", 0, "a number, string, boolean, timestamp or duration before '=='"],
   ['item.inStock < true', 0, "a number, string, timestamp or duration before '<'"],
-  ['item.embedding == null', 0, "a number, string, boolean, timestamp or duration before '=='"],
+  ['item.embedding == 1', 0, "a number, string, boolean, timestamp or duration before '=='"],
   ["item.category in 'shoes'", 17, "a list or set after 'in'"],
   ['item.price in item.tags', 0, "a string for 'in'"],
   ["item.tags in ['a']", 0, "a string for 'in' (use 'intersects' for two sets)"],

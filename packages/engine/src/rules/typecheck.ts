@@ -210,6 +210,8 @@ class Checker {
 
   /** Both sides of a comparison: allowed types, and the same type (numbers may meet timestamps). */
   private comparable(left: Expr, right: Expr, allowed: readonly RuleType[], op: string): void {
+    // `x == null` / `x != null` test for a missing value of any type, sets included.
+    if (allowed.includes('null') && (this.type(left) === 'null' || this.type(right) === 'null')) return;
     const what = allowed.includes('boolean') ? 'a number, string, boolean, timestamp or duration' : 'a number, string, timestamp or duration';
     const a = this.expect(left, allowed, `${what} before '${op}'`);
     const b = this.expect(right, allowed, `${what} after '${op}'`);
