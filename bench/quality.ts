@@ -5,7 +5,7 @@
  * validation NDCG@10 alone. Writes the tables into BENCHMARKS.md (section "quality").
  *
  *   npm run bench:quality -- [--data DIR] [--datasets a,b] [--models a,b] [--budget SECONDS]
- *                            [--max-trials N] [--skip dataset:model,…] [--no-write]
+ *                            [--max-trials N] [--skip dataset:model,…] [--no-write] [--render-only]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +34,8 @@ const { values: args } = parseArgs({
     'max-trials': { type: 'string', default: '12' },
     skip: { type: 'string', default: '' },
     'no-write': { type: 'boolean', default: false },
+    /** only rebuild the section from the saved per-dataset results */
+    'render-only': { type: 'boolean', default: false },
     /** per-dataset results are kept here, so data sets can run in separate processes and share one section */
     results: { type: 'string', default: 'node_modules/.cache/attune-quality' },
   },
@@ -190,7 +192,7 @@ for (const name of (args.datasets as string).split(',')) {
     log(`${name}: no P1 files under ${args.data}; skipped`);
     continue;
   }
-  writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify(await runDataset(name)));
+  if (!args['render-only']) writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify(await runDataset(name)));
   // every data set measured so far (this run or a parallel one), in the protocol's order
   const results = new Map<string, Row[]>();
   for (const d of ['ml-100k', 'ml-latest-small']) {

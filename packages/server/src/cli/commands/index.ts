@@ -4,6 +4,8 @@ import { registerEvaluate } from './evaluate.ts';
 import { registerServe } from './serve.ts';
 import { registerConfig } from './config.ts';
 import { registerTrain } from './train.ts';
+import { registerImport } from './import.ts';
+import { registerExport } from './export.ts';
 
 /**
  * Every sub-command of `attune`, each in its own module that adds itself to the program.
@@ -15,4 +17,6 @@ export const commands: Array<(program: Command) => void> = [
   registerServe,
   registerConfig,
   registerTrain,
+  registerImport,
+  registerExport,
 ];
