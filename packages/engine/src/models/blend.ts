@@ -151,8 +151,6 @@ export class Blend extends BaseRecommender {
     const children = Array.from({ length: meta.children }, (_, k) => resolver.deserialize(arrays[`child${k}`] as Uint8Array));
     const b = new Blend(resolver, meta.params, children);
     b.train = deserializeTrain(meta.shape, arrays);
-    // fold-ins made before saving live in the children; mirror their extra users
-    b.extraUsers = Math.max(0, (children[0]?.numUsers ?? b.train.rows) - b.train.rows);
     return b;
   }
 }

@@ -146,7 +146,7 @@ export const easeFactory: ModelFactory = {
   name: 'ease',
   description: 'EASE: closed-form item × item linear autoencoder with zero diagonal (Steck 2019)',
   defaults: defaultsOf(SPEC),
-  grid: { lambda: [50, 100, 200, 300, 500, 750, 1000], recencyHalfLife: [0, 3, 5, 10, 20] },
+  grid: { lambda: [100, 200, 500, 1000, 2000], recencyHalfLife: [0, 3, 5, 8] },
   create: (params = {}) => new Ease(params),
   deserialize: (bytes) => Ease.deserialize(bytes),
 };

@@ -135,7 +135,7 @@ export const itemKnnFactory: ModelFactory = {
   name: 'item-knn',
   description: 'item-based k-nearest neighbours (cosine, Jaccard or BM25-weighted cosine, with shrinkage)',
   defaults: defaultsOf(SPEC),
-  grid: { similarity: ['cosine', 'bm25', 'jaccard'], k: [20, 50, 100, 200], shrinkage: [0, 10, 50], neighbourhood: ['target', 'history'], recencyHalfLife: [0, 3, 5, 10, 20] },
+  grid: { similarity: ['cosine', 'bm25', 'jaccard'], k: [20, 50, 100, 200], shrinkage: [0, 10, 50], neighbourhood: ['target', 'history'], recencyHalfLife: [0, 3, 5, 8] },
   create: (params = {}) => new ItemKnn(params),
   deserialize: (bytes) => ItemKnn.deserialize(bytes),
 };

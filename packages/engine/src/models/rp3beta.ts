@@ -116,7 +116,7 @@ export const rp3betaFactory: ModelFactory = {
   name: 'rp3beta',
   description: 'RP3beta: popularity-penalized 3-step random walk item → user → item (Paudel et al.)',
   defaults: defaultsOf(SPEC),
-  grid: { alpha: [0.5, 0.75, 1, 1.25], beta: [0, 0.2, 0.4, 0.6, 0.8], k: [50, 100, 200, 400], normalize: [false, true], recencyHalfLife: [0, 3, 5, 10, 20] },
+  grid: { alpha: [0.5, 0.75, 1, 1.25], beta: [0, 0.2, 0.4, 0.6, 0.8], k: [50, 100, 200, 400], normalize: [false, true], recencyHalfLife: [0, 3, 5, 8] },
   create: (params = {}) => new Rp3Beta(params),
   deserialize: (bytes) => Rp3Beta.deserialize(bytes),
 };
