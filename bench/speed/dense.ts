@@ -69,8 +69,16 @@ function easeWeights(p: ArrayLike<number>, n: number): Float64Array {
   return b;
 }
 
-/** Figures from the last run with onnxruntime-node installed (see the final report / BENCHMARKS.md). */
-const RECORDED_ORT: Array<Array<string | number>> = [];
+/**
+ * Figures from the last run with onnxruntime-node installed (2026-11-28, this 2-core machine under
+ * a load average of ~15 from other work, hence wall ≫ CPU), so the comparison stays visible
+ * without the 290 MB package. Seconds wall (CPU).
+ */
+const RECORDED_ORT: Array<Array<string | number>> = [
+  [2000, '2.21 (CPU 0.78)', '3.06 (CPU 1.06)', '1.35', '5.6e-7'],
+  [5000, '23.15 (CPU 7.38)', '59.39 (CPU 16.14)', '2.19', '9.5e-7'],
+  [10000, '318.52 (CPU 48.62)', '503.42 (CPU 128.16)', '2.64', '1.8e-6'],
+];
 
 export async function benchDense(opts: { sizes?: number[] } = {}): Promise<string> {
   const load = loadavg()[0]?.toFixed(1);
@@ -128,7 +136,7 @@ export async function benchDense(opts: { sizes?: number[] } = {}): Promise<strin
       table(['n', 'invertSpdF32 WASM s', 'onnxruntime s', 'ORT CPU / ours CPU', 'max rel. diff'], rows),
     );
   } else if (RECORDED_ORT.length > 0) {
-    lines.push('', 'onnxruntime-node is not installed; figures recorded when it was (same matrices, 1 thread):', '', table(['n', 'invertSpdF32 WASM s', 'onnxruntime s', 'ORT CPU / ours CPU', 'max rel. diff'], RECORDED_ORT));
+    lines.push('', 'onnxruntime-node 1.30.0 `Inverse` (com.microsoft, float32, 1 intra-op thread) is not installed; figures recorded when it was, same matrices:', '', table(['n', 'invertSpdF32 WASM s', 'onnxruntime s', 'ORT CPU / ours CPU', 'max rel. diff'], RECORDED_ORT));
   }
   return lines.join('\n');
 }
