@@ -30,15 +30,17 @@ export interface RuleBooster {
 export function compileFilter(source: string, schema?: ItemSchema): RuleFilter {
   const rule = parseRule(source);
   checkRule(rule, source, 'filter', schema);
+  // checkRule rejects boost rules in filters, so `rule` is an expression here.
   return new Compiler(schema).cond(rule as Expr);
 }
 
 /** Parse, type-check and compile a booster or score term. Throws RuleSyntaxError / RuleTypeError. */
 export function compileBoost(source: string, schema?: ItemSchema): RuleBooster {
   const rule = parseRule(source);
-  const form = checkRule(rule, source, 'boost', schema);
+  checkRule(rule, source, 'boost', schema);
   const c = new Compiler(schema);
-  return Object.assign(form === 'boost' ? c.boost(rule as Rule & { kind: 'boost' }) : c.score(rule as Expr), { form: form as 'boost' | 'score' });
+  if (rule.kind === 'boost') return Object.assign(c.boost(rule), { form: 'boost' as const });
+  return Object.assign(c.score(rule), { form: 'score' as const });
 }
 
 type Fn = (env: RuleEnv) => RuleValue;

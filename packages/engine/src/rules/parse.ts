@@ -236,7 +236,7 @@ class Parser {
       const name = this.next();
       if (name.kind !== 'string') this.fail(name, "a quoted property name, as in ['name']");
       const close = this.expect(']', "']'");
-      return { name: (name as Token & { kind: 'string' }).value, end: close.end, dotted: false };
+      return { name: name.value, end: close.end, dotted: false };
     }
     return this.fail(t, `'.' after ${root} (as in ${example})`);
   }
