@@ -15,7 +15,7 @@ interface EvaluateArgs {
   params?: string;
   weight: string;
   seed: string;
-  budget?: string;
+  budget: string;
   task: string;
 }
 
@@ -39,7 +39,7 @@ export function registerEvaluate(program: Command): void {
     .option('--params <json>', 'hyper-parameters keyed by model name, e.g. {"ease":{"lambda":200}}')
     .option('--weight <mode>', 'interaction weight: one (each row counts 1) or rating', 'one')
     .option('--seed <n>', 'seed for random splits and model initialisation', '42')
-    .option('--budget <seconds>', 'time budget for auto tuning')
+    .option('--budget <seconds>', 'time budget for auto tuning (a model whose first trial runs over still gets that trial)', '300')
     .option('--task <task>', 'ranking (top-k metrics) or rating (RMSE/MAE of rating models)', 'ranking')
     .action(async (args: EvaluateArgs) => runEvaluate(args));
 }
@@ -72,7 +72,7 @@ async function runEvaluate(args: EvaluateArgs): Promise<void> {
     if (key === 'auto') throw new CliError('--params: auto chooses its own parameters');
     checkParams(`--params.${key}`, key, p as Record<string, unknown>);
   }
-  const budget = args.budget !== undefined ? parsePositiveInt('--budget', args.budget) : undefined;
+  const budget = parsePositiveInt('--budget', args.budget);
 
   const [train, test] = await Promise.all([loadInteractions(args.train), loadInteractions(args.test)]);
   const weighting = weightingFor(weight);

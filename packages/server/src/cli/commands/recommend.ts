@@ -15,7 +15,7 @@ interface RecommendArgs {
   out: string;
   weight: string;
   seed: string;
-  budget?: string;
+  budget: string;
 }
 
 /** `attune recommend`: train on a file and write every user's top-N unseen items. */
@@ -30,7 +30,7 @@ export function registerRecommend(program: Command): void {
     .requiredOption('--out <file>', 'output TSV: user_id, item_id, rank, score')
     .option('--weight <mode>', 'interaction weight: one (each row counts 1) or rating', 'one')
     .option('--seed <n>', 'seed for random splits and model initialisation', '42')
-    .option('--budget <seconds>', 'time budget for auto tuning')
+    .option('--budget <seconds>', 'time budget for auto tuning (a model whose first trial runs over still gets that trial)', '300')
     .action(async (args: RecommendArgs) => runRecommend(args));
 }
 
@@ -46,7 +46,7 @@ async function runRecommend(args: RecommendArgs): Promise<void> {
     resolveFactory('--model', args.model);
     checkParams('--params', args.model, params);
   }
-  const budget = args.budget !== undefined ? parsePositiveInt('--budget', args.budget) : undefined;
+  const budget = parsePositiveInt('--budget', args.budget);
 
   const { rows } = await loadInteractions(args.train);
   const weighting = weightingFor(weight);
