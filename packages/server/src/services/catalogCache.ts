@@ -1,4 +1,4 @@
-import type { CatalogItem, CatalogView, IdMap, PropertyValue } from '@attune/engine';
+import { buildNewArrivalsIndex, type CatalogItem, type CatalogView, type IdMap, type NewArrivalsIndex, type PropertyValue } from '@attune/engine';
 import type { ItemRecord, Store } from '../ports/store.ts';
 
 interface CachedItem {
@@ -22,6 +22,7 @@ export class CatalogCache {
   private readonly removed = new Set<string>();
   private revision = 0;
   private memo: { revision: number; map: IdMap | undefined; view: CatalogView } | undefined;
+  private arrivals: { revision: number; index: NewArrivalsIndex } | undefined;
   private pending: Promise<void> | undefined;
 
   constructor(private readonly store: Store) {}
@@ -64,6 +65,16 @@ export class CatalogCache {
 
   get size(): number {
     return this.items.size;
+  }
+
+  /** Newest available items (the pipeline's new-arrivals index), rebuilt when the catalogue changes. */
+  newArrivals(): NewArrivalsIndex {
+    if (this.arrivals?.revision !== this.revision) {
+      const items: CatalogItem[] = [];
+      for (const c of this.items.values()) items.push({ id: c.id, index: -1, properties: c.properties, available: c.available, createdAt: c.createdAt });
+      this.arrivals = { revision: this.revision, index: buildNewArrivalsIndex(items) };
+    }
+    return this.arrivals.index;
   }
 
   /** The catalogue aligned with `modelItems` (the serving model's item ids); memoized. */

@@ -54,9 +54,9 @@ export class RecommendationService {
     const online = await this.deps.online.getUser(userId);
     const profile = buildProfile(userId, sm, online);
     const now = this.clock();
-    const personal = profile.history.length > 0;
-    const model = personal ? sm?.model : this.popularModel(sm);
+    // with no history the pipeline's popularity and trending retrievers answer (cold start);
     // fillColdStart tops up whatever the pipeline could not fill
+    const model = sm ? sm.model : undefined;
     const result = this.run({ model, user: profile, now, opts }, { n: opts.n, ...withExclude(opts.exclude), explain: opts.explain ?? false });
     return this.respond('user', userId, sm, await this.fillColdStart(result.items, opts, profile, now), now);
   }
@@ -64,17 +64,12 @@ export class RecommendationService {
   async similar(itemId: string, opts: ListOptions & { userId?: string }): Promise<RecommendationResponse> {
     const sm = this.deps.registry.serving;
     const now = this.clock();
-    const exclude = new Set(opts.exclude ?? []);
-    exclude.add(itemId);
-    if (opts.userId) {
-      const online = await this.deps.online.getUser(opts.userId);
-      for (const e of buildProfile(opts.userId, sm, online).history) exclude.add(e.itemId);
-    }
-    // the current item is the whole query: models score "people who engaged with this" from it
-    const user: UserProfile = { id: opts.userId ?? '', index: -1, attributes: {}, preferences: {}, history: [{ itemId, type: 'view', timestamp: now }] };
-    const result = this.run({ model: sm?.model, user, now, opts }, { n: opts.n, exclude: [...exclude], itemId, explain: opts.explain ?? false });
-    const items = result.items.map((it) => ({ ...it, reasons: it.reasons.map((r) => (r.type === 'personalized' ? similarReason(itemId) : r)) }));
-    return this.respond('similar', opts.userId, sm, items, now);
+    // the current item drives retrieval (product-page scenario); the user, when given, only
+    // personalizes the order and removes what they already consumed
+    let user: UserProfile | undefined;
+    if (opts.userId) user = buildProfile(opts.userId, sm, await this.deps.online.getUser(opts.userId));
+    const result = this.run({ model: sm?.model, user, now, opts }, { n: opts.n, ...withExclude(opts.exclude), itemId, explain: opts.explain ?? false });
+    return this.respond('similar', opts.userId, sm, result.items, now);
   }
 
   /** Anonymous visitor: the items seen in this session are the history. */
@@ -83,8 +78,7 @@ export class RecommendationService {
     const now = this.clock();
     const history: UserEventRecord[] = itemIds.map((itemId, k) => ({ itemId, type: 'view', timestamp: now - (itemIds.length - k) }));
     const user: UserProfile = { id: opts.sessionId ?? '', index: -1, attributes: {}, preferences: {}, history };
-    const personal = history.length > 0;
-    const result = this.run({ model: personal ? sm?.model : this.popularModel(sm), user, now, opts }, { n: opts.n, ...withExclude(opts.exclude), explain: opts.explain ?? false });
+    const result = this.run({ model: sm?.model, user, now, opts }, { n: opts.n, ...withExclude(opts.exclude), explain: opts.explain ?? false });
     return this.respond('session', undefined, sm, await this.fillColdStart(result.items, opts, user, now), now);
   }
 
@@ -104,10 +98,15 @@ export class RecommendationService {
   }
 
   private run(a: { model: Recommender | undefined; user: UserProfile | undefined; now: number; opts: ListOptions }, request: PipelineRequest): RecommendationResult {
-    const inputs: PipelineInputs = { catalog: this.catalog(), context: { ...a.opts.context, ...(a.opts.scenario ? { scenario: a.opts.scenario } : {}), now: a.now } };
+    const sm = this.deps.registry.serving;
+    const inputs: PipelineInputs = {
+      catalog: this.catalog(),
+      context: { ...a.opts.context, now: a.now },
+      indexes: { ...sm?.indexes, newArrivals: this.deps.catalog.newArrivals() },
+    };
     if (a.model) inputs.model = a.model;
     if (a.user) inputs.user = a.user;
-    return runPipeline(inputs, request);
+    return runPipeline(inputs, a.opts.scenario ? { ...request, scenario: a.opts.scenario } : request);
   }
 
   private catalog(): CatalogView {
@@ -174,10 +173,6 @@ export class RecommendationService {
 
 const POPULAR_REASON: Reason = Object.freeze({ type: 'fallback', text: 'Popular with everyone' }) as Reason;
 const TRENDING_REASON: Reason = Object.freeze({ type: 'trending', text: 'Trending right now' }) as Reason;
-
-function similarReason(itemId: string): Reason {
-  return { type: 'similar-to', text: 'Similar to this item', itemIds: [itemId] };
-}
 
 function withExclude(exclude: readonly string[] | undefined): { exclude?: readonly string[] } {
   return exclude && exclude.length > 0 ? { exclude } : {};

@@ -75,8 +75,9 @@ describe('GET /v1/users/{userId}/recommendations', () => {
       shares.push(ownClusterShare(userId, json.items));
     }
     const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
-    // random lists would score 0.25 with 4 clusters
-    expect(mean).toBeGreaterThan(0.7);
+    // random lists would score 0.25 with 4 clusters; the homepage scenario's diversity (by
+    // category, which here is the cluster) and trending slots deliberately mix some others in
+    expect(mean).toBeGreaterThan(0.5);
   });
 
   it('gives every response a fresh recommendationId', async () => {
@@ -89,7 +90,8 @@ describe('GET /v1/users/{userId}/recommendations', () => {
     const { status, json } = await call('GET', '/v1/users/nobody-yet/recommendations?n=5');
     expect(status).toBe(200);
     expect(json.items).toHaveLength(5);
-    expect(json.items[0].reasons[0].type).toBe('fallback');
+    // popular / trending / new arrivals, never "personalized" for someone we know nothing about
+    expect(json.items.every((i: any) => i.reasons.every((r: any) => r.type !== 'personalized'))).toBe(true);
   });
 
   it('honours exclude and explain', async () => {

@@ -1,4 +1,4 @@
-import { IdMap, deserializeModel, pack, unpack, type Recommender } from '@attune/engine';
+import { IdMap, deserializeModel, pack, unpack, type PipelineIndexes, type Recommender } from '@attune/engine';
 
 /**
  * A served model version on disk: the model's own `serialize()` bytes plus what the server
@@ -16,6 +16,8 @@ export interface ServingArtifact {
   lastSeq: number;
   /** epoch ms the training data ended at (newest event timestamp) */
   dataUntil: number;
+  /** event-derived pipeline indexes built with the model (popularity, trending, associations) */
+  indexes: PipelineIndexes;
 }
 
 interface ArtifactMeta {
@@ -24,10 +26,11 @@ interface ArtifactMeta {
   items: string[];
   lastSeq: number;
   dataUntil: number;
+  indexes?: PipelineIndexes;
 }
 
 export function encodeArtifact(a: Omit<ServingArtifact, 'model'> & { modelBytes: Uint8Array }): Uint8Array {
-  const meta: ArtifactMeta = { kind: 'attune-serving', users: a.users.toJSON(), items: a.items.toJSON(), lastSeq: a.lastSeq, dataUntil: a.dataUntil };
+  const meta: ArtifactMeta = { kind: 'attune-serving', users: a.users.toJSON(), items: a.items.toJSON(), lastSeq: a.lastSeq, dataUntil: a.dataUntil, indexes: a.indexes };
   return pack(meta, { model: a.modelBytes, popularity: a.popularity });
 }
 
@@ -41,5 +44,6 @@ export function decodeArtifact(bytes: Uint8Array): ServingArtifact {
     popularity: arrays.popularity as Float32Array,
     lastSeq: meta.lastSeq,
     dataUntil: meta.dataUntil,
+    indexes: meta.indexes ?? {},
   };
 }

@@ -1,4 +1,4 @@
-import { columnCounts, type Interaction, type WeightingOptions } from '@attune/engine';
+import { buildAssociationIndex, buildPopularityIndex, buildTrendingIndex, columnCounts, type Interaction, type PipelineIndexes, type WeightingOptions } from '@attune/engine';
 import { buildEvalData, buildTrainData, chooseModel, evaluateRecommender, fitModel, globalTemporalSplit, perUserTemporalSplit, canonicalKey, type EvalResult } from '@attune/engine/eval/index';
 import type { StoredEvent } from '../../ports/store.ts';
 import { encodeArtifact } from './artifact.ts';
@@ -124,7 +124,14 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
   onProgress(0.7, `refitting ${name} on all ${data.rows.length} interactions`);
   const all = buildTrainData(data.rows, weighting);
   const model = await fitModel(name, params, all, { seed });
+  onProgress(0.9, 'building popularity, trending and association indexes');
+  const indexes: PipelineIndexes = {
+    popularity: buildPopularityIndex(data.rows, { typeWeights: spec.typeWeights }),
+    trending: buildTrendingIndex(data.rows as Array<Interaction & { timestamp: number }>, { typeWeights: spec.typeWeights, now: data.dataUntil }),
+    associations: buildAssociationIndex(data.rows),
+  };
   const artifact = encodeArtifact({
+    indexes,
     modelBytes: model.serialize(),
     users: all.users,
     items: all.items,

@@ -1,0 +1,381 @@
+/**
+ * `npm run bench:serve`: serving speed, real-time latency, memory and online accuracy.
+ *
+ * The servers under test run in child processes (this same file in a child mode) so the load
+ * generator (autocannon, in this process) and the server each get a core of their own:
+ *   - a bare Fastify endpoint returning a fixed JSON body: the ceiling;
+ *   - Attune with ml-100k loaded through the API and a trained model;
+ *   - Attune fed a 10M-event synthetic set (memory);
+ *   - Attune with only P1's training split imported, for NDCG@10 against P1's test split,
+ *     compared with `attune recommend` offline on the same split with the same model.
+ *
+ * Knobs (environment): BENCH_SECONDS (per load test, default 10), BENCH_BIG_EVENTS (default
+ * 10,000,000), BENCH_MODEL (default item-knn), BENCH_SKIP_BIG=1.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { table, writeSection } from './report.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ML100K = '/work/shared/datasets/ml-100k';
+const P1 = '/work/shared/benchmarks/ml-100k';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BIG_EVENTS = Number(process.env.BENCH_BIG_EVENTS ?? 10_000_000);
+const MODEL = process.env.BENCH_MODEL ?? 'item-knn';
+
+// ---------------------------------------------------------------------------------------------
+// child modes
+
+async function childBare(): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  // a body shaped and sized like a 10-item recommendation response
+  const body = {
+    recommendationId: '6f1c1b9e-2a47-4a39-9a9d-2f1e6c8f0a11',
+    items: Array.from({ length: 10 }, (_, k) => ({ itemId: String(100 + k), score: 1 - k / 10, reasons: [{ type: 'personalized', text: 'Picked for you from your recent activity', itemIds: ['50'] }] })),
+    model: { name: 'item-knn', version: 1 },
+  };
+  app.get('/fixed', async () => body);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` })}\n`);
+}
+
+async function childAttune(dataDir: string, training: Record<string, unknown>): Promise<void> {
+  const { startServer } = await import('../packages/server/src/server.ts');
+  const { defaultConfig } = await import('../packages/server/src/config/schema.ts');
+  const server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: training as never }));
+  process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// parent helpers
+
+interface Child {
+  url: string;
+  proc: ChildProcess;
+}
+
+function startChild(args: string[]): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
+    lines.once('line', (line) => resolve({ url: (JSON.parse(line) as { url: string }).url, proc }));
+    proc.once('exit', (code) => reject(new Error(`child ${args[0]} exited with ${code}`)));
+  });
+}
+
+function stopChild(c: Child): Promise<void> {
+  return new Promise((resolve) => {
+    if (c.proc.exitCode !== null) return resolve();
+    c.proc.once('exit', () => resolve());
+    c.proc.kill('SIGTERM');
+  });
+}
+
+/** Resident set size of a process, MiB (Linux /proc). */
+function rssMiB(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
+  // `any`: bench reads a few known fields of each response
+  const res = await fetch(url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  const json = (await res.json()) as any;
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+  return json;
+}
+
+async function train(url: string): Promise<any> {
+  const { jobId } = await api(url, 'POST', '/v1/models/train');
+  for (;;) {
+    const job = await api(url, 'GET', `/v1/models/train/${jobId}`);
+    if (job.status === 'succeeded') return job;
+    if (job.status === 'failed') throw new Error(`training failed: ${job.error}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+interface Rows {
+  user: string;
+  item: string;
+  rating: number;
+  ts: number;
+}
+
+function readTsv(path: string, header: boolean): Rows[] {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const out: Rows[] = [];
+  for (let k = header ? 1 : 0; k < lines.length; k++) {
+    const f = (lines[k] as string).split('\t');
+    if (f.length < 4) continue;
+    out.push({ user: f[0] as string, item: f[1] as string, rating: Number(f[2]), ts: Number(f[3]) * 1000 });
+  }
+  return out;
+}
+
+/** Loads rows through POST /v1/events in batches; returns events/s. */
+async function ingest(url: string, rows: Rows[], batch: number, type: (r: Rows) => string): Promise<number> {
+  const t0 = performance.now();
+  for (let k = 0; k < rows.length; k += batch) {
+    const events = rows.slice(k, k + batch).map((r) => ({ type: type(r), userId: r.user, itemId: r.item, value: r.rating, timestamp: r.ts }));
+    await api(url, 'POST', '/v1/events', events);
+  }
+  return rows.length / ((performance.now() - t0) / 1000);
+}
+
+interface CannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+}
+type Cannon = (opts: Record<string, unknown>) => Promise<CannonResult>;
+
+async function cannon(opts: Record<string, unknown>): Promise<CannonResult> {
+  // autocannon ships no type declarations; a string specifier keeps tsc from demanding them
+  const name = 'autocannon';
+  const mod = (await import(name)) as { default: Cannon };
+  return mod.default({ duration: SECONDS, connections: 20, ...opts });
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function ndcgAt10(ranked: string[], relevant: Set<string>): number {
+  let dcg = 0;
+  for (let k = 0; k < Math.min(10, ranked.length); k++) if (relevant.has(ranked[k] as string)) dcg += 1 / Math.log2(k + 2);
+  let idcg = 0;
+  for (let k = 0; k < Math.min(10, relevant.size); k++) idcg += 1 / Math.log2(k + 2);
+  return idcg > 0 ? dcg / idcg : 0;
+}
+
+function byUser(rows: Rows[]): Map<string, Set<string>> {
+  const m = new Map<string, Set<string>>();
+  for (const r of rows) {
+    let s = m.get(r.user);
+    if (!s) m.set(r.user, (s = new Set()));
+    s.add(r.item);
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// phases
+
+async function servingPhase(report: string[][]): Promise<Record<string, number>> {
+  const bare = await startChild(['--child-bare']);
+  const ceiling = await cannon({ url: `${bare.url}/fixed` });
+  await stopChild(bare);
+  report.push(['bare Fastify, fixed JSON (ceiling)', fmt(ceiling.requests.average), fmt(ceiling.latency.p50, 1), fmt(ceiling.latency.p99, 1), '']);
+
+  const dir = mkdtempSync(join(tmpdir(), 'attune-bench-'));
+  const attune = await startChild(['--child-attune', dir, JSON.stringify({ model: MODEL, afterNewEvents: 1e9, intervalSeconds: 86_400 })]);
+  const out: Record<string, number> = { ceiling: ceiling.requests.average };
+  try {
+    const rss0 = rssMiB(attune.proc.pid);
+    const items = readFileSync(join(ML100K, 'u.item'), 'latin1')
+      .split('\n')
+      .filter((l) => l.includes('|'))
+      .map((l) => {
+        const f = l.split('|');
+        return { id: f[0] as string, properties: { title: f[1] as string } };
+      });
+    await api(attune.url, 'POST', '/v1/items/batch', { items });
+    const rows = readTsv(join(ML100K, 'u.data'), false).sort((a, b) => a.ts - b.ts);
+    const batchRate = await ingest(attune.url, rows, 1000, () => 'rating');
+    const rssLoaded = rssMiB(attune.proc.pid);
+    const job = await train(attune.url);
+    const rssTrained = rssMiB(attune.proc.pid);
+    out.rssStart = rss0;
+    out.rssLoaded = rssLoaded;
+    out.rssTrained = rssTrained;
+    out.batchRate = batchRate;
+    out.trainSeconds = (job.finishedAt - job.startedAt) / 1000;
+    out.ndcgHoldout = job.metrics['ndcg@10'];
+
+    const users = [...new Set(rows.map((r) => r.user))];
+    let u = 0;
+    const recs = await cannon({
+      url: attune.url,
+      requests: [{ method: 'GET', setupRequest: (req: { path: string }) => ({ ...req, path: `/v1/users/${users[u++ % users.length]}/recommendations?n=10` }) }],
+    });
+    report.push([`GET /v1/users/{id}/recommendations (${MODEL}, ml-100k)`, fmt(recs.requests.average), fmt(recs.latency.p50, 1), fmt(recs.latency.p99, 1), `${fmt((100 * recs.requests.average) / ceiling.requests.average)} % of ceiling; non-2xx ${recs.non2xx}`]);
+    out.recsRate = recs.requests.average;
+
+    const paced = await cannon({
+      url: attune.url,
+      overallRate: 5000,
+      connections: 50,
+      requests: [{ method: 'GET', setupRequest: (req: { path: string }) => ({ ...req, path: `/v1/users/${users[u++ % users.length]}/recommendations?n=10` }) }],
+    });
+    report.push(['  … paced at 5,000 req/s', fmt(paced.requests.average), fmt(paced.latency.p50, 1), fmt(paced.latency.p99, 1), `non-2xx ${paced.non2xx}`]);
+    out.pacedP99 = paced.latency.p99;
+
+    let e = 0;
+    const single = await cannon({
+      url: `${attune.url}/v1/events`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ type: 'view', userId: `bench-${e % 5000}`, itemId: String(1 + (e++ % 1682)) }) }) }],
+    });
+    report.push(['POST /v1/events, one event per request', fmt(single.requests.average), fmt(single.latency.p50, 1), fmt(single.latency.p99, 1), `events/s; non-2xx ${single.non2xx}`]);
+    out.singleRate = single.requests.average;
+
+    const batchBody = JSON.stringify(Array.from({ length: 1000 }, (_, k) => ({ type: 'view', userId: `batch-${k % 300}`, itemId: String(1 + ((k * 7) % 1682)) })));
+    const batched = await cannon({ url: `${attune.url}/v1/events`, method: 'POST', headers: { 'content-type': 'application/json' }, body: batchBody, connections: 4 });
+    report.push(['POST /v1/events, batches of 1,000', fmt(batched.requests.average * 1000), fmt(batched.latency.p50, 1), fmt(batched.latency.p99, 1), `events/s (${fmt(batched.requests.average, 1)} req/s); ml-100k load through the API: ${fmt(batchRate)} events/s`]);
+    out.batchedRate = batched.requests.average * 1000;
+
+    // event → recommendation: post an event, then fetch; done when the list reflects it
+    const lat: number[] = [];
+    for (let k = 0; k < 300; k++) {
+      const user = users[(k * 13) % users.length] as string;
+      const before = await api(attune.url, 'GET', `/v1/users/${user}/recommendations?n=10`);
+      const item = before.items[0].itemId as string;
+      const t0 = performance.now();
+      await api(attune.url, 'POST', '/v1/events', { type: 'purchase', userId: user, itemId: item });
+      for (;;) {
+        const after = await api(attune.url, 'GET', `/v1/users/${user}/recommendations?n=10`);
+        if (!after.items.some((i: { itemId: string }) => i.itemId === item)) break;
+      }
+      lat.push(performance.now() - t0);
+    }
+    lat.sort((a, b) => a - b);
+    out.rtP50 = lat[Math.floor(lat.length * 0.5)] as number;
+    out.rtP99 = lat[Math.floor(lat.length * 0.99)] as number;
+    report.push(['event accepted → recommendation reflects it', '', fmt(out.rtP50, 2), fmt(out.rtP99, 2), '300 sequential trials: POST event, then GET until the consumed item is gone (includes both round trips)']);
+  } finally {
+    await stopChild(attune);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** A synthetic set streamed in batches of 10,000: clustered users and Zipf-ish items. */
+async function bigPhase(): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-bench-big-'));
+  const attune = await startChild(['--child-attune', dir, JSON.stringify({ enabled: false })]);
+  try {
+    const users = Math.max(1000, Math.round(BIG_EVENTS / 50));
+    const items = 20_000;
+    let seed = 12345;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const t0 = performance.now();
+    const start = Date.UTC(2026, 0, 1);
+    const batch = 10_000;
+    let inflight: Promise<unknown>[] = [];
+    for (let k = 0; k < BIG_EVENTS; k += batch) {
+      const events = [];
+      for (let j = k; j < Math.min(BIG_EVENTS, k + batch); j++) {
+        const u = Math.floor(rand() * users);
+        const cluster = u % 20;
+        const item = (cluster * 1000 + Math.floor(Math.pow(rand(), 3) * 1000)) % items;
+        events.push({ type: 'view', userId: `s${u}`, itemId: `t${item}`, timestamp: start + j });
+      }
+      inflight.push(api(attune.url, 'POST', '/v1/events', events));
+      if (inflight.length >= 2) {
+        await Promise.all(inflight);
+        inflight = [];
+      }
+      if ((k / batch) % 100 === 0) process.stderr.write(`  big set: ${fmt(k)} events\n`);
+    }
+    await Promise.all(inflight);
+    const seconds = (performance.now() - t0) / 1000;
+    return { events: BIG_EVENTS, users, items, seconds, rate: BIG_EVENTS / seconds, rss: rssMiB(attune.proc.pid) };
+  } finally {
+    await stopChild(attune);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** P1: import only the training split through the API, train, score the test users' lists. */
+async function p1Phase(): Promise<Record<string, number>> {
+  const trainRows = readTsv(join(P1, 'p1_train.tsv'), true);
+  const test = byUser(readTsv(join(P1, 'p1_test.tsv'), true));
+
+  // offline reference: `attune recommend` on the same file with the same model
+  const outFile = join(tmpdir(), `attune-p1-offline-${process.pid}.tsv`);
+  const r = spawnSync(process.execPath, [join(ROOT, 'packages/server/bin/attune.mjs'), 'recommend', '--train', join(P1, 'p1_train.tsv'), '--model', MODEL, '--n', '10', '--out', outFile], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`attune recommend failed: ${r.stderr}`);
+  const offline = new Map<string, string[]>();
+  for (const line of readFileSync(outFile, 'utf8').split('\n').slice(1)) {
+    const [user, item] = line.split('\t');
+    if (!user || !item) continue;
+    let l = offline.get(user);
+    if (!l) offline.set(user, (l = []));
+    l.push(item);
+  }
+  rmSync(outFile, { force: true });
+
+  const dir = mkdtempSync(join(tmpdir(), 'attune-bench-p1-'));
+  const attune = await startChild(['--child-attune', dir, JSON.stringify({ model: MODEL, afterNewEvents: 1e9, intervalSeconds: 86_400 })]);
+  try {
+    // "view" weighs 1 per row, as `attune recommend --weight one` does
+    await ingest(attune.url, trainRows, 1000, () => 'view');
+    await train(attune.url);
+    let online = 0;
+    let offlineSum = 0;
+    for (const [user, relevant] of test) {
+      const res = await api(attune.url, 'GET', `/v1/users/${user}/recommendations?n=10`);
+      online += ndcgAt10(res.items.map((i: { itemId: string }) => i.itemId), relevant);
+      offlineSum += ndcgAt10(offline.get(user) ?? [], relevant);
+    }
+    return { users: test.size, online: online / test.size, offline: offlineSum / test.size };
+  } finally {
+    await stopChild(attune);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const rows: string[][] = [];
+  process.stderr.write('serving phase (ml-100k)…\n');
+  const s = await servingPhase(rows);
+  process.stderr.write('P1 accuracy phase…\n');
+  const p1 = await p1Phase();
+  let big: Record<string, number> | undefined;
+  if (process.env.BENCH_SKIP_BIG !== '1') {
+    process.stderr.write(`big phase (${fmt(BIG_EVENTS)} events)…\n`);
+    big = await bigPhase();
+  }
+  const md = [
+    `Servers run in child processes; autocannon (${SECONDS} s per run, 20 connections unless noted) runs in the bench process. Model: \`${MODEL}\`.`,
+    '',
+    table(['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'notes'], rows),
+    '',
+    table(
+      ['measure', 'value'],
+      [
+        ['recommendations / ceiling', `${fmt((100 * (s.recsRate as number)) / (s.ceiling as number))} % (goal ≥ 40 %)`],
+        ['p99 at 5,000 req/s', `${fmt(s.pacedP99 as number, 1)} ms (goal ≤ 10 ms)`],
+        ['event → recommendation p99', `${fmt(s.rtP99 as number, 2)} ms (goal ≤ 100 ms)`],
+        ['resident memory: fresh server', `${s.rssStart} MiB`],
+        ['resident memory: ml-100k loaded', `${s.rssLoaded} MiB`],
+        ['resident memory: ml-100k trained and serving', `${s.rssTrained} MiB`],
+        ['training ml-100k (worker thread, incl. hold-out evaluation)', `${fmt(s.trainSeconds as number, 1)} s, hold-out NDCG@10 ${fmt(s.ndcgHoldout as number, 4)}`],
+        ...(big
+          ? [
+              [`resident memory: ${fmt(big.events as number)} synthetic events loaded (${fmt(big.users as number)} users, ${fmt(big.items as number)} items; training off)`, `${big.rss} MiB`],
+              ['that load through the API (batches of 10,000, 2 in flight)', `${fmt(big.rate as number)} events/s (${fmt(big.seconds as number)} s)`],
+            ]
+          : []),
+        [`P1 NDCG@10 through the API (${p1.users} test users)`, fmt(p1.online as number, 4)],
+        [`P1 NDCG@10 offline, \`attune recommend --model ${MODEL}\``, fmt(p1.offline as number, 4)],
+        ['API / offline', `${fmt((p1.online as number) / (p1.offline as number), 3)} (goal ≥ 0.95)`],
+      ],
+    ),
+  ].join('\n');
+  writeSection('serve', 'Serving', 'npm run bench:serve', md);
+  process.stdout.write(`${md}\n`);
+}
+
+const mode = process.argv[2];
+if (mode === '--child-bare') await childBare();
+else if (mode === '--child-attune') await childAttune(process.argv[3] as string, JSON.parse(process.argv[4] as string) as Record<string, unknown>);
+else await main();
