@@ -7,13 +7,15 @@
 ;; read and written once per call; columns go in chunks of 256 so the Y chunk stays in L2.
 ;; With lower != 0 only the 4×8 tiles with a column start below the tile's last row are updated
 ;; (the lower triangle plus the diagonal tiles), for symmetric results at half the work.
+;; X values are broadcast with load32_splat (a load-port broadcast on x86) rather than lane
+;; shuffles, which would compete with the multiplies and adds for the vector ALU ports.
 (module
   (import "env" "memory" (memory 1))
 
   (func $gemmSub (export "gemmSub") (param $c i32) (param $ldc i32) (param $x i32) (param $y i32) (param $m i32) (param $ncols i32) (param $nb i32) (param $lower i32)
     (local $jc i32) (local $jtEnd i32) (local $jcEnd i32) (local $it i32) (local $jt i32) (local $xp i32) (local $yp i32)
     (local $xq i32) (local $yq i32) (local $xend i32) (local $cp i32) (local $ldcb i32)
-    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128) (local $xv v128) (local $xs v128) (local $y0 v128) (local $y1 v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128) (local $xs v128) (local $y0 v128) (local $y1 v128)
     (local.set $ldcb (i32.shl (local.get $ldc) (i32.const 2)))
     (block $doneJc
       (loop $jcLoop
@@ -48,19 +50,18 @@
                 (block $doneK
                   (loop $kLoop
                     (br_if $doneK (i32.ge_u (local.get $xq) (local.get $xend)))
-                    (local.set $xv (v128.load (local.get $xq)))
                     (local.set $y0 (v128.load (local.get $yq)))
                     (local.set $y1 (v128.load offset=16 (local.get $yq)))
-                (local.set $xs (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $xv) (local.get $xv)))
+                (local.set $xs (v128.load32_splat (local.get $xq)))
                 (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $xs) (local.get $y0))))
                 (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $xs) (local.get $y1))))
-                (local.set $xs (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $xv) (local.get $xv)))
+                (local.set $xs (v128.load32_splat offset=4 (local.get $xq)))
                 (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $xs) (local.get $y0))))
                 (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $xs) (local.get $y1))))
-                (local.set $xs (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $xv) (local.get $xv)))
+                (local.set $xs (v128.load32_splat offset=8 (local.get $xq)))
                 (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $xs) (local.get $y0))))
                 (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $xs) (local.get $y1))))
-                (local.set $xs (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $xv) (local.get $xv)))
+                (local.set $xs (v128.load32_splat offset=12 (local.get $xq)))
                 (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $xs) (local.get $y0))))
                 (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $xs) (local.get $y1))))
                     (local.set $xq (i32.add (local.get $xq) (i32.const 16)))
