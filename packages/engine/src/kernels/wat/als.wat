@@ -38,15 +38,38 @@
         (local.set $o (i32.add (local.get $o) (i32.const 32)))
         (br $l))))
 
-  ;; out = sign·G·v for the f×f matrix G
+;; out = sign·G·v for the f×f matrix G, four rows at a time so each load of v serves four
+  ;; rows (G stays in L1: the loads, not the arithmetic, bound this loop)
   (func $symv (param $g i32) (param $v i32) (param $out i32) (param $f4 i32) (param $sign f32)
-    (local $i i32)
+    (local $i i32) (local $o i32) (local $g0 i32) (local $g1 i32) (local $g2 i32) (local $g3 i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $vv v128)
     (block $done
       (loop $l
         (br_if $done (i32.ge_u (local.get $i) (local.get $f4)))
-        (f32.store (i32.add (local.get $out) (local.get $i))
-          (f32.mul (local.get $sign) (call $dot (i32.add (local.get $g) (i32.mul (local.get $i) (i32.shr_u (local.get $f4) (i32.const 2)))) (local.get $v) (local.get $f4))))
-        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        ;; byte offset i = 4·row, so row·f4 = i·f
+        (local.set $g0 (i32.add (local.get $g) (i32.mul (local.get $i) (i32.shr_u (local.get $f4) (i32.const 2)))))
+        (local.set $g1 (i32.add (local.get $g0) (local.get $f4)))
+        (local.set $g2 (i32.add (local.get $g1) (local.get $f4)))
+        (local.set $g3 (i32.add (local.get $g2) (local.get $f4)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $o (i32.const 0))
+        (block $d2 (loop $l2
+          (br_if $d2 (i32.ge_u (local.get $o) (local.get $f4)))
+          (local.set $vv (v128.load (i32.add (local.get $v) (local.get $o))))
+          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $vv) (v128.load (i32.add (local.get $g0) (local.get $o))))))
+          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $vv) (v128.load (i32.add (local.get $g1) (local.get $o))))))
+          (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $vv) (v128.load (i32.add (local.get $g2) (local.get $o))))))
+          (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $vv) (v128.load (i32.add (local.get $g3) (local.get $o))))))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (br $l2)))
+        (f32.store (i32.add (local.get $out) (local.get $i)) (f32.mul (local.get $sign) (call $hsum (local.get $a0))))
+        (f32.store offset=4 (i32.add (local.get $out) (local.get $i)) (f32.mul (local.get $sign) (call $hsum (local.get $a1))))
+        (f32.store offset=8 (i32.add (local.get $out) (local.get $i)) (f32.mul (local.get $sign) (call $hsum (local.get $a2))))
+        (f32.store offset=12 (i32.add (local.get $out) (local.get $i)) (f32.mul (local.get $sign) (call $hsum (local.get $a3))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l))))
 
   ;; For every row u in [start, end): `steps` CG iterations on
@@ -124,7 +147,7 @@
         (local.set $u (i32.add (local.get $u) (i32.const 1)))
         (br $rows))))
 
-  ;; out += Σ yᵣyᵣᵀ over rows [start, end) of the rows×f matrix at y (full f×f, row-major)
+  ;; out += Σ yᵣyᵣᵀ over rows [start, end) of the rows×f matrix at y (f×f row-major, lower triangle)
   (func (export "gramAdd") (param $y i32) (param $start i32) (param $end i32) (param $f i32) (param $out i32)
     (local $f4 i32) (local $row i32) (local $i i32)
     (local.set $f4 (i32.shl (local.get $f) (i32.const 2)))
@@ -135,8 +158,10 @@
         (local.set $i (i32.const 0))
         (block $di (loop $li
           (br_if $di (i32.ge_u (local.get $i) (local.get $f4)))
+          ;; lower triangle only (columns ≤ row, rounded up to 8); the caller mirrors it
           (call $axpy (f32.load (i32.add (local.get $row) (local.get $i))) (local.get $row)
-            (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $f))) (local.get $f4))
+            (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $f)))
+            (i32.and (i32.add (local.get $i) (i32.const 32)) (i32.const -32)))
           (local.set $i (i32.add (local.get $i) (i32.const 4)))
           (br $li)))
         (local.set $row (i32.add (local.get $row) (local.get $f4)))

@@ -98,7 +98,11 @@ export class AlsWasmState {
   partialGram(side: AlsSide, start: number, end: number): Float32Array {
     this.gram.fill(0);
     this.k.gramAdd(this.ptr[side] as number, start, end, this.f, this.ptr.gram as number);
-    return this.gram.slice();
+    const g = this.gram.slice();
+    const f = this.f;
+    // the kernel fills the lower triangle (and a few entries above it); mirror it exactly
+    for (let i = 0; i < f; i++) for (let j = i + 1; j < f; j++) g[i * f + j] = g[j * f + i] as number;
+    return g;
   }
 
   /** Solves this state's row slice of `side` against the other side, given G = YᵀY + λI. */

@@ -6,6 +6,9 @@ import { MostPopular } from '../popularity.ts';
 import { deserializeModel } from '../registry.ts';
 import { Bpr } from './bpr.ts';
 import { bprSgd, entryRows } from './sgd.ts';
+import { withSharedMemoryImport } from './sharedModule.ts';
+import { trainBprJs } from './train.ts';
+import { bprWasmAvailable, trainBprWasm } from './wasmBpr.ts';
 
 const fx = plantedFixture();
 
@@ -67,11 +70,33 @@ describe('BPR', () => {
   });
 });
 
-describe('BPR Hogwild over worker threads', () => {
-  it('learns the planted clusters like the serial run', async () => {
-    const { hogwildTrainer } = await import('./hogwildNode.ts');
-    const m = new Bpr({ factors: 16, epochs: 40, learningRate: 0.05, regularization: 0.01 }, { trainer: hogwildTrainer({ threads: 2 }) });
-    await m.fit(fx.matrix);
-    expect(ownClusterShare(m, fx)).toBeGreaterThan(0.7);
+describe('BPR trainers', () => {
+  it.runIf(bprWasmAvailable(16))('the WASM kernel follows the JS reference (same samples, f32 arithmetic)', () => {
+    const js = new Bpr({ factors: 16, epochs: 10 }, { trainer: trainBprJs });
+    js.fit(fx.matrix);
+    const wasm = new Bpr({ factors: 16, epochs: 10 }, { trainer: (job) => void expect(trainBprWasm(job)).toBe(true) });
+    wasm.fit(fx.matrix);
+    let maxDiff = 0;
+    for (let k = 0; k < js.itemFactors.length; k++) maxDiff = Math.max(maxDiff, Math.abs((js.itemFactors[k] as number) - (wasm.itemFactors[k] as number)));
+    expect(maxDiff).toBeLessThan(1e-3);
+  });
+
+  for (const wasm of [true, false]) {
+    it(`Hogwild over 2 worker threads (${wasm ? 'WASM on shared memory' : 'JS on SharedArrayBuffers'}) learns the planted clusters`, async () => {
+      const { hogwildTrainer } = await import('./hogwildNode.ts');
+      const m = new Bpr({ factors: 16, epochs: 40, learningRate: 0.05, regularization: 0.01 }, { trainer: hogwildTrainer({ threads: 2, wasm }) });
+      await m.fit(fx.matrix);
+      expect(ownClusterShare(m, fx)).toBeGreaterThan(0.7);
+    });
+  }
+
+  it('patches a kernel to import a shared memory', () => {
+    // (module (import "env" "memory" (memory 1))) assembled by hand
+    const bytes = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 2, 15, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 0, 1);
+    const shared = (): WebAssembly.Memory => new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
+    expect(() => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: shared() } })).toThrow();
+    const patched = withSharedMemoryImport(bytes, 2) as Uint8Array<ArrayBuffer>;
+    expect(patched).not.toBeNull();
+    expect(() => new WebAssembly.Instance(new WebAssembly.Module(patched), { env: { memory: shared() } })).not.toThrow();
   });
 });

@@ -8,7 +8,7 @@ import type { FitContext, ModelFactory, RecommendOptions, ScoredItems, UserQuery
 import { defaultsOf, readParams } from '../params.ts';
 import { deserializeTrain, serializeTrain } from '../popularity.ts';
 import { bprFoldIn, entryRows } from './sgd.ts';
-import { trainBprJs, type BprTrainer } from './train.ts';
+import { trainBprDefault, type BprTrainer } from './train.ts';
 
 export const BPR_PARAMS = {
   factors: { type: 'int', default: 64, min: 1, max: 1024 },
@@ -42,7 +42,7 @@ export class Bpr extends BaseRecommender {
     const p = readBprParams(params);
     super(p);
     this.p = p;
-    this.trainer = opts.trainer ?? trainBprJs;
+    this.trainer = opts.trainer ?? trainBprDefault;
   }
 
   useTrainer(trainer: BprTrainer): this {

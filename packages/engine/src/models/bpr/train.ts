@@ -1,4 +1,5 @@
 import { bprSgd, type BprState } from './sgd.ts';
+import { trainBprWasm } from './wasmBpr.ts';
 
 export interface BprJob {
   state: BprState;
@@ -27,4 +28,9 @@ export function trainBprJs(job: BprJob): void {
     });
     job.onProgress?.((e + 1) / job.epochs, `BPR epoch ${e + 1}/${job.epochs}: ${(100 * correct).toFixed(1)} % of samples ranked correctly`);
   }
+}
+
+/** The default trainer: WASM SIMD in this thread when available, the JS reference otherwise. */
+export function trainBprDefault(job: BprJob): void {
+  if (!trainBprWasm(job)) trainBprJs(job);
 }

@@ -6,6 +6,7 @@ import { registerConfig } from './config.ts';
 import { registerTrain } from './train.ts';
 import { registerImport } from './import.ts';
 import { registerExport } from './export.ts';
+import { registerDemo } from './demo.ts';
 
 /**
  * Every sub-command of `attune`, each in its own module that adds itself to the program.
@@ -19,4 +20,5 @@ export const commands: Array<(program: Command) => void> = [
   registerTrain,
   registerImport,
   registerExport,
+  registerDemo,
 ];
