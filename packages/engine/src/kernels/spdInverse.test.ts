@@ -76,6 +76,14 @@ describe('invertSpdF32 (blocked Gauss-Jordan)', () => {
       { numRuns: 60 },
     );
   });
+  it('writes into `out`, which may be the input itself', () => {
+    const n = 21;
+    const a = Float32Array.from(spd(n, 5, 2));
+    const want = invertSpdF32(a, n, { blockSize: 8 });
+    const got = invertSpdF32(a, n, { blockSize: 8, out: a });
+    expect(got).toBe(a);
+    expect(Array.from(a)).toEqual(Array.from(want));
+  });
   it('reports the failing pivot for a matrix that is not positive definite', () => {
     const a = Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, -1]);
     expect(() => invertSpdF32(a, 3, { blockSize: 8 })).toThrow(NotPositiveDefiniteError);

@@ -9,6 +9,8 @@ interface DenseKernel {
 export interface InvertOptions {
   /** pivot block width (multiple of 8); default 64, the fastest measured on this machine (bench/speed/dense.ts) */
   blockSize?: number;
+  /** where to write the n×n inverse (may be `a` itself when it is a Float32Array, saving n² floats) */
+  out?: Float32Array;
 }
 
 /**
@@ -27,7 +29,8 @@ export function invertSpdF32(a: Float32Array | Float64Array, n: number, opts: In
   if (a.length < n * n) throw new RangeError(`expected ${n * n} values, got ${a.length}`);
   const nb = opts.blockSize ?? 64;
   if (nb <= 0 || nb % 8 !== 0) throw new RangeError(`blockSize must be a positive multiple of 8, got ${nb}`);
-  if (n === 0) return new Float32Array(0);
+  if (opts.out && opts.out.length < n * n) throw new RangeError(`out has ${opts.out.length} slots for ${n * n} values`);
+  if (n === 0) return opts.out ?? new Float32Array(0);
   const N = Math.ceil(n / nb) * nb;
   // workspace layout, in floats: the matrix, the packed column panel, the packed row panel,
   // −P packed as an X operand and P packed as a Y operand
@@ -89,7 +92,7 @@ export function invertSpdF32(a: Float32Array | Float64Array, n: number, opts: In
     for (let i = 0; i < nb; i++) for (let j = 0; j < nb; j++) mem[A + (k0 + i) * N + k0 + j] = p[i * nb + j] as number;
   }
   // every index is swept now, so the inverse is the lower triangle mirrored
-  const out = new Float32Array(n * n);
+  const out = opts.out ?? new Float32Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       const v = mem[A + i * N + j] as number;
