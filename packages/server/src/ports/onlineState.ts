@@ -31,7 +31,10 @@ export interface UserOnlineState {
   history: Array<UserEventRecord & { seq?: number }>;
   /** items recently shown to the user, oldest first */
   impressions: Array<{ itemId: string; timestamp: number }>;
-  /** bumped on every change: a cheap cache key for anything derived from this user's state */
+  /**
+   * changes whenever the history changes (not on impressions): a cheap cache key for lists
+   * derived from the history; unique across users and deletions
+   */
   revision: number;
 }
 

@@ -64,7 +64,7 @@ export async function recommendationRoutes(app: FastifyInstance, ctx: AppContext
     { ...docsOnlySchema, schema: { tags, summary: "A user's recommendations (cold-start results for unknown users)", querystring: listQuerySchema, response: responseSchema } },
     async (req) => {
       const userId = idParam(req.params, 'userId');
-      return serving().recommender.forUser(userId, listOptions(req.query, LIST_QUERY));
+      return pipelineErrors(serving().recommender.forUser(userId, listOptions(req.query, LIST_QUERY)));
     },
   );
 
@@ -79,16 +79,16 @@ export async function recommendationRoutes(app: FastifyInstance, ctx: AppContext
       const q = (req.query ?? {}) as Record<string, unknown>;
       const opts: ListOptions & { userId?: string } = listOptions(q, [...LIST_QUERY, 'userId']);
       if (q.userId !== undefined) opts.userId = validated(() => checkId(q.userId, '$.userId'));
-      return serving().recommender.similar(itemId, opts);
+      return pipelineErrors(serving().recommender.similar(itemId, opts));
     },
   );
 
   app.get('/v1/popular', { ...docsOnlySchema, schema: { tags, summary: 'Most popular items', querystring: listQuerySchema, response: responseSchema } }, async (req) =>
-    serving().recommender.popular(listOptions(req.query, LIST_QUERY)),
+    pipelineErrors(serving().recommender.popular(listOptions(req.query, LIST_QUERY))),
   );
 
   app.get('/v1/trending', { ...docsOnlySchema, schema: { tags, summary: 'Items with the most recent activity', querystring: listQuerySchema, response: responseSchema } }, async (req) =>
-    serving().recommender.trending(listOptions(req.query, LIST_QUERY)),
+    pipelineErrors(serving().recommender.trending(listOptions(req.query, LIST_QUERY))),
   );
 
   app.post(
@@ -116,9 +116,19 @@ export async function recommendationRoutes(app: FastifyInstance, ctx: AppContext
     },
     async (req) => {
       const body = sessionBody(req.body);
-      return serving().recommender.session(body.itemIds, body.opts);
+      return pipelineErrors(serving().recommender.session(body.itemIds, body.opts));
     },
   );
+}
+
+/** An unknown scenario name is the caller's mistake: 400 naming the parameter. */
+async function pipelineErrors<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if ((err as { code?: unknown })?.code === 'unknown_scenario') throw new ApiError(400, 'unknown_scenario', (err as Error).message, '$.scenario');
+    throw err;
+  }
 }
 
 /** Parses and checks the shared list query; unknown parameters are errors so typos surface. */

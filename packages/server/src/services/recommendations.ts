@@ -30,6 +30,22 @@ export interface RecommendationServiceDeps {
   online: OnlineState;
   impressions: ImpressionLog;
   clock?: () => number;
+  /**
+   * how long a user's computed list may be reused while their history, the model and the
+   * catalogue are unchanged (ms; 0 disables). Events and swaps invalidate at once; only the
+   * pipeline's rotation and exploration, which vary with impressions and time, wait this long.
+   */
+  listCacheMs?: number;
+  /** most users with a cached list */
+  listCacheSize?: number;
+}
+
+interface CachedList {
+  userRevision: number;
+  model: ServingModel | undefined;
+  catalog: CatalogView;
+  expires: number;
+  items: RecommendedItem[];
 }
 
 /** What a response says about the model when nothing has been trained yet. */
@@ -44,21 +60,42 @@ const NO_MODEL = Object.freeze({ name: 'none', version: 0 });
 export class RecommendationService {
   private readonly clock: () => number;
   private popularMemo: { model: ServingModel | undefined; recommender: Recommender | undefined } = { model: undefined, recommender: undefined };
+  private readonly lists = new Map<string, CachedList>();
+  private readonly listCacheMs: number;
+  private readonly listCacheSize: number;
 
   constructor(private readonly deps: RecommendationServiceDeps) {
     this.clock = deps.clock ?? Date.now;
+    this.listCacheMs = deps.listCacheMs ?? 2_000;
+    this.listCacheSize = deps.listCacheSize ?? 50_000;
   }
 
   async forUser(userId: string, opts: ListOptions): Promise<RecommendationResponse> {
     const sm = this.deps.registry.serving;
     const online = await this.deps.online.getUser(userId);
-    const profile = buildProfile(userId, sm, online);
     const now = this.clock();
+    const key = this.listCacheMs > 0 ? listKey(userId, opts) : '';
+    const catalog = this.catalog();
+    if (key) {
+      const hit = this.lists.get(key);
+      if (hit && hit.expires > now && hit.userRevision === online.revision && hit.model === sm && hit.catalog === catalog) return this.respond('user', userId, sm, hit.items, now);
+    }
+    const items = await this.computeForUser(userId, sm, online, opts, now);
+    if (key) {
+      if (this.lists.size >= this.listCacheSize) this.lists.delete(this.lists.keys().next().value as string);
+      this.lists.delete(key);
+      this.lists.set(key, { userRevision: online.revision, model: sm, catalog, expires: now + this.listCacheMs, items });
+    }
+    return this.respond('user', userId, sm, items, now);
+  }
+
+  private async computeForUser(userId: string, sm: ServingModel | undefined, online: UserOnlineState, opts: ListOptions, now: number): Promise<RecommendedItem[]> {
+    const profile = buildProfile(userId, sm, online);
     // with no history the pipeline's popularity and trending retrievers answer (cold start);
     // fillColdStart tops up whatever the pipeline could not fill
     const model = sm ? sm.model : undefined;
     const result = this.run({ model, user: profile, now, opts }, { n: opts.n, ...withExclude(opts.exclude), explain: opts.explain ?? false });
-    return this.respond('user', userId, sm, await this.fillColdStart(result.items, opts, profile, now), now);
+    return this.fillColdStart(result.items, opts, profile, now);
   }
 
   async similar(itemId: string, opts: ListOptions & { userId?: string }): Promise<RecommendationResponse> {
@@ -173,6 +210,13 @@ export class RecommendationService {
 
 const POPULAR_REASON: Reason = Object.freeze({ type: 'fallback', text: 'Popular with everyone' }) as Reason;
 const TRENDING_REASON: Reason = Object.freeze({ type: 'trending', text: 'Trending right now' }) as Reason;
+
+function listKey(userId: string, o: ListOptions): string {
+  let key = `${userId}\u0000${o.n}\u0000${o.explain ? 1 : 0}\u0000${o.scenario ?? ''}`;
+  if (o.exclude && o.exclude.length > 0) key += `\u0000${o.exclude.join(',')}`;
+  if (o.context) key += `\u0000${JSON.stringify(o.context)}`;
+  return key;
+}
 
 function withExclude(exclude: readonly string[] | undefined): { exclude?: readonly string[] } {
   return exclude && exclude.length > 0 ? { exclude } : {};

@@ -94,6 +94,12 @@ describe('GET /v1/users/{userId}/recommendations', () => {
     expect(json.items.every((i: any) => i.reasons.every((r: any) => r.type !== 'personalized'))).toBe(true);
   });
 
+  it('serves a built-in scenario by name', async () => {
+    const { status, json } = await call('GET', '/v1/users/u1/recommendations?n=5&scenario=email');
+    expect(status).toBe(200);
+    expect(json.items).toHaveLength(5);
+  });
+
   it('honours exclude and explain', async () => {
     const first = await call('GET', '/v1/users/u1/recommendations?n=3');
     const top = first.json.items[0].itemId;
@@ -108,6 +114,7 @@ describe('GET /v1/users/{userId}/recommendations', () => {
     ['n=5000', '$.n'],
     ['explain=maybe', '$.explain'],
     ['colour=red', '$.colour'],
+    ['scenario=no-such-scenario', '$.scenario'],
   ])('rejects ?%s with a 400 naming %s', async (query, path) => {
     const { status, json } = await call('GET', `/v1/users/u1/recommendations?${query}`);
     expect(status).toBe(400);

@@ -132,8 +132,6 @@ export class MemoryOnlineState implements OnlineState {
       const s = this.slot(imp.userId);
       for (const itemId of imp.itemIds) s.impressions.push({ itemId, timestamp: imp.timestamp });
       if (s.impressions.length > this.maxImpressions) s.impressions.splice(0, s.impressions.length - this.maxImpressions);
-      // impressions feed rotation, so they change what the user's next list may be
-      s.revision = ++this.revision;
     }
   }
 
