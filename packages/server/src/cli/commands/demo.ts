@@ -28,8 +28,8 @@ export function registerDemo(program: Command): void {
     const users = positive(flags.users, '--users');
     const items = positive(flags.items, '--items');
     const seed = positive(flags.seed, '--seed');
-    // the demo keeps its data apart from a real ./attune-data unless told otherwise
-    const { config } = configFromFlags({ ...flags, data: flags.data ?? './attune-demo-data', logLevel: flags.logLevel ?? 'warn' });
+    // the demo keeps its data apart from the real ./attune-data database unless told otherwise
+    const { config } = configFromFlags({ ...flags, data: flags.data ?? './attune-data/demo', logLevel: flags.logLevel ?? 'warn' });
     const say = (msg: string) => process.stdout.write(`${msg}\n`);
 
     say(`attune demo: generating a shop with ${items} products and ${users} shoppers (seed ${seed})…`);
