@@ -100,6 +100,68 @@ describe('top-k selection keeps topKJs semantics', () => {
   });
 });
 
+describe('quantized (int8 sweep + exact rescoring) top-k', () => {
+  const intData = fc
+    .record({ rows: fc.integer({ min: 0, max: 300 }), dim: fc.integer({ min: 1, max: 40 }) })
+    .chain(({ rows, dim }) =>
+      fc.record({
+        rows: fc.constant(rows),
+        dim: fc.constant(dim),
+        // small integers: every score is computed exactly in any order, so results must be identical
+        m: fc.array(fc.integer({ min: -8, max: 8 }), { minLength: rows * dim, maxLength: rows * dim }),
+        q: fc.array(fc.integer({ min: -8, max: 8 }), { minLength: dim, maxLength: dim }),
+        k: fc.integer({ min: 1, max: 25 }),
+        skipEvery: fc.integer({ min: 0, max: 5 }),
+        exclude: fc.array(fc.nat(Math.max(0, rows - 1)), { maxLength: 5 }),
+      }),
+    );
+  it('equals topKJs over exact scores (integer data), with skip masks and exclusions', () => {
+    fc.assert(
+      fc.property(intData, ({ rows, dim, m, q, k, skipEvery, exclude }) => {
+        const fm = new FactorMatrix(rows, dim, { quantized: true });
+        fm.data.set(m);
+        fm.quantize();
+        const query = Float32Array.from(q);
+        const skip = skipEvery ? Uint8Array.from({ length: rows }, (_, i) => (i % skipEvery === 1 ? 1 : 0)) : undefined;
+        const got = fm.topK(query, k, skip, rows > 0 ? exclude : undefined);
+        expect(fm.lastCandidates).toBeGreaterThanOrEqual(rows > 0 ? 0 : -1);
+        const scores = new Float32Array(rows);
+        scoreRowsJs(Float32Array.from(m), rows, dim, query, scores);
+        if (rows > 0) for (const r of exclude) scores[r] = Number.NEGATIVE_INFINITY;
+        const want = topKJs(scores, k, skip);
+        expect(Array.from(got.items)).toEqual(Array.from(want.items));
+        expect(Array.from(got.scores)).toEqual(Array.from(want.scores));
+      }),
+      { numRuns: 200 },
+    );
+  });
+  it('returns the exact top-k scores on float data', () => {
+    fc.assert(
+      fc.property(withData, fc.integer({ min: 1, max: 15 }), ({ rows, dim, m, q }, k) => {
+        const fm = new FactorMatrix(rows, dim, { quantized: true });
+        fm.data.set(m);
+        fm.quantize();
+        const got = fm.topK(q, k);
+        expect(fm.lastCandidates).toBeGreaterThanOrEqual(0);
+        const scores = new Float32Array(rows);
+        scoreRowsJs(m, rows, dim, q, scores);
+        const want = topKJs(scores, k);
+        expect(got.items.length).toBe(want.items.length);
+        for (let i = 0; i < want.items.length; i++) expect(close(got.scores[i] as number, want.scores[i] as number, dim)).toBe(true);
+        for (let i = 0; i < got.items.length; i++) expect(got.scores[i]).toBe(scores[got.items[i] as number]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+  it('falls back to the f32 sweep after a non-finite value', () => {
+    const fm = new FactorMatrix(3, 2, { quantized: true });
+    fm.data.set([1, 0, Number.NaN, 0, 0, 1]);
+    fm.quantize();
+    expect(Array.from(fm.topK(Float32Array.of(1, 2), 3).items)).toEqual([2, 0]);
+    expect(fm.lastCandidates).toBe(-1);
+  });
+});
+
 describe('Gram matrix MᵀM', () => {
   it('WASM (FactorMatrix.gram and gram()) agrees with the f64 JS reference', () => {
     const big = fc.record({ rows: fc.integer({ min: 0, max: 600 }), dim: fc.integer({ min: 1, max: 13 }) }).chain(({ rows, dim }) =>

@@ -10,7 +10,21 @@ interface FactorKernel {
   scoreRows(m: number, rows: number, dim: number, q: number, out: number): void;
   topK(scores: number, n: number, k: number, skip: number, outIdx: number, outVal: number): number;
   gramAccum(m: number, rows: number, dim: number, g: number): void;
+  qscoreRows(codes: number, rows: number, stride: number, scales: number, l1s: number, qc: number, t: number, qL1: number, qMax: number, slack: number, dim: number, outL: number, outU: number): void;
+  filterAtLeast(u: number, n: number, thr: number, skip: number, outIdx: number): number;
 }
+
+export interface FactorMatrixOptions {
+  /**
+   * Also keep an int8 copy of the rows (a quarter of the bytes) so topK can sweep that and rescore
+   * only the rows whose error bounds reach the k-th best: still exact, about 3× less memory
+   * traffic on large matrices. Costs rows×(dim+20) more bytes; call quantize() after filling data.
+   */
+  quantized?: boolean;
+}
+
+/** Above this dim the int32 sums of int8×int16 products could overflow; such matrices sweep f32. */
+const QUANTIZED_MAX_DIM = 512;
 
 /** Rows per f32 Gram partial before it is flushed into the f64 total (bounds f32 rounding). */
 const GRAM_CHUNK_ROWS = 256;
@@ -36,10 +50,26 @@ export class FactorMatrix {
   private readonly topValView: Float32Array;
   private readonly gramView: Float32Array;
   private readonly ptr: { data: number; query: number; scores: number; skip: number; topIdx: number; topVal: number; gram: number };
+  private readonly quant: {
+    stride: number;
+    codes: Int8Array;
+    scales: Float32Array;
+    l1s: Float32Array;
+    qcodes: Int16Array;
+    lower: Float32Array;
+    upper: Float32Array;
+    cand: Int32Array;
+    ptr: { codes: number; scales: number; l1s: number; qcodes: number; lower: number; upper: number; cand: number };
+  } | null;
+  /** quantize() ran and every value was finite */
+  private quantReady = false;
+  /** rows rescored exactly by the last topK through the int8 sweep, or −1 when it swept f32 */
+  lastCandidates = -1;
 
   constructor(
     readonly rows: number,
     readonly dim: number,
+    opts: FactorMatrixOptions = {},
   ) {
     if (!Number.isInteger(rows) || !Number.isInteger(dim) || rows < 0 || dim < 0) throw new RangeError(`bad shape ${rows}×${dim}`);
     const data = 0;
@@ -49,8 +79,21 @@ export class FactorMatrix {
     const topIdx = align16(skip + rows);
     const topVal = align16(topIdx + SORTED_RUN_MAX_K * 4);
     const gram = align16(topVal + SORTED_RUN_MAX_K * 4);
-    const end = gram + dim * dim * 4;
+    let end = gram + dim * dim * 4;
     this.ptr = { data, query, scores, skip, topIdx, topVal, gram };
+    const wantQuant = opts.quantized === true && dim <= QUANTIZED_MAX_DIM && useWasm('factor');
+    const qStride = Math.ceil(dim / 8) * 8;
+    const qp = { codes: 0, scales: 0, l1s: 0, qcodes: 0, lower: 0, upper: 0, cand: 0 };
+    if (wantQuant) {
+      qp.codes = align16(end);
+      qp.scales = align16(qp.codes + rows * qStride);
+      qp.l1s = align16(qp.scales + rows * 4);
+      qp.qcodes = align16(qp.l1s + rows * 4);
+      qp.lower = align16(qp.qcodes + qStride * 2);
+      qp.upper = align16(qp.lower + rows * 4);
+      qp.cand = align16(qp.upper + rows * 4);
+      end = qp.cand + rows * 4;
+    }
     const inst = useWasm('factor') ? instantiateWithMemory<FactorKernel>('factor', end) : null;
     this.kernel = inst?.exports ?? null;
     const buf = inst ? inst.memory.buffer : new ArrayBuffer(end);
@@ -61,6 +104,51 @@ export class FactorMatrix {
     this.topIdxView = new Int32Array(buf, topIdx, SORTED_RUN_MAX_K);
     this.topValView = new Float32Array(buf, topVal, SORTED_RUN_MAX_K);
     this.gramView = new Float32Array(buf, gram, dim * dim);
+    this.quant =
+      inst && wantQuant
+        ? {
+            stride: qStride,
+            codes: new Int8Array(buf, qp.codes, rows * qStride),
+            scales: new Float32Array(buf, qp.scales, rows),
+            l1s: new Float32Array(buf, qp.l1s, rows),
+            qcodes: new Int16Array(buf, qp.qcodes, qStride),
+            lower: new Float32Array(buf, qp.lower, rows),
+            upper: new Float32Array(buf, qp.upper, rows),
+            cand: new Int32Array(buf, qp.cand, rows),
+            ptr: qp,
+          }
+        : null;
+  }
+
+  /**
+   * Rebuilds the int8 copy of rows [from, to) from `data` (matrices built with `quantized`). Call
+   * after filling or editing data: topK trusts the copy for its bounds. A non-finite value turns
+   * the int8 sweep off until the next full quantize().
+   */
+  quantize(from = 0, to = this.rows): void {
+    const q = this.quant;
+    if (!q) return;
+    const { dim } = this;
+    let finite = from === 0 && to === this.rows ? true : this.quantReady;
+    for (let r = from; r < to; r++) {
+      const off = r * dim;
+      let m = 0;
+      for (let i = 0; i < dim; i++) m = Math.max(m, Math.abs(this.data[off + i] as number));
+      if (!Number.isFinite(m)) finite = false;
+      // the scale is rounded to f32 first: the kernel's bounds use the stored (f32) scale
+      const scale = Math.fround(m / 127);
+      let l1 = 0;
+      const co = r * q.stride;
+      for (let i = 0; i < dim; i++) {
+        const c = scale > 0 ? Math.max(-127, Math.min(127, Math.round((this.data[off + i] as number) / scale))) : 0;
+        q.codes[co + i] = c;
+        l1 += Math.abs(c);
+      }
+      q.scales[r] = scale;
+      // rounded up so the stored L1 norm never understates the bound
+      q.l1s[r] = Math.fround(scale * l1 * (1 + 1e-6));
+    }
+    this.quantReady = finite;
   }
 
   /** A matrix holding a copy of `values` (row-major rows×dim). */
@@ -126,12 +214,70 @@ export class FactorMatrix {
    * with skip[r] != 0 and the rows listed in `exclude` are never returned, nor non-finite scores.
    */
   topK(query: Float32Array, k: number, skip?: Uint8Array, exclude?: ArrayLike<number>): ScoredItems {
+    this.lastCandidates = -1;
+    if (this.quant && this.quantReady && this.usesWasm && k <= SORTED_RUN_MAX_K && k > 0) {
+      const fast = this.topKQuantized(query, Math.floor(k), skip, exclude);
+      if (fast) return fast;
+    }
     const scores = this.scoreView(query);
     if (exclude) for (let i = 0; i < exclude.length; i++) {
       const r = exclude[i] as number;
       if (r >= 0 && r < this.rows) scores[r] = Number.NEGATIVE_INFINITY;
     }
     return this.topKOfScratch(k, skip);
+  }
+
+  /**
+   * Exact top-k via the int8 copy: bounds [L, U] on every row's score, τ = k-th best L among
+   * allowed rows, and only rows with U ≥ τ are rescored exactly (every true top-k row qualifies,
+   * ties included). Null when the query cannot be quantized (non-finite values).
+   */
+  private topKQuantized(query: Float32Array, k: number, skip?: Uint8Array, exclude?: ArrayLike<number>): ScoredItems | null {
+    const q = this.quant as NonNullable<FactorMatrix['quant']>;
+    const kern = this.kernel as FactorKernel;
+    this.checkQuery(query);
+    const { rows, dim } = this;
+    let qMax = 0;
+    let qL1 = 0;
+    for (let i = 0; i < dim; i++) {
+      const v = Math.abs(query[i] as number);
+      qMax = Math.max(qMax, v);
+      qL1 += v;
+    }
+    if (!Number.isFinite(qMax) || !Number.isFinite(qL1)) return null;
+    const t = Math.fround(qMax / 32767);
+    for (let i = 0; i < dim; i++) q.qcodes[i] = t > 0 ? Math.max(-32767, Math.min(32767, Math.round((query[i] as number) / t))) : 0;
+    // generous cover for float rounding in both dot products and in the bound arithmetic itself
+    const slack = 1e-6 * (dim + 16);
+    kern.qscoreRows(q.ptr.codes, rows, q.stride, q.ptr.scales, q.ptr.l1s, q.ptr.qcodes, t, Math.fround(qL1 * (1 + 1e-6)), qMax, slack, dim, q.ptr.lower, q.ptr.upper);
+    if (exclude) for (let i = 0; i < exclude.length; i++) {
+      const r = exclude[i] as number;
+      if (r >= 0 && r < rows) {
+        q.lower[r] = Number.NEGATIVE_INFINITY;
+        q.upper[r] = Number.NEGATIVE_INFINITY;
+      }
+    }
+    let skipPtr = 0;
+    if (skip) {
+      if (skip.length >= rows) this.skipView.set(skip.subarray(0, rows));
+      else {
+        this.skipView.set(skip);
+        this.skipView.fill(0, skip.length);
+      }
+      skipPtr = this.ptr.skip;
+    }
+    const kept = kern.topK(q.ptr.lower, rows, k, skipPtr, this.ptr.topIdx, this.ptr.topVal);
+    const tau = kept === k ? (this.topValView[k - 1] as number) : Number.NEGATIVE_INFINITY;
+    const n = kern.filterAtLeast(q.ptr.upper, rows, tau, skipPtr, q.ptr.cand);
+    const cand = q.cand.subarray(0, n);
+    this.lastCandidates = n;
+    const scores = this.scoresView;
+    for (let c = 0; c < n; c++) {
+      const r = cand[c] as number;
+      // excluded rows pass the filter only when τ = −∞; keep them out
+      scores[r] = q.upper[r] === Number.NEGATIVE_INFINITY ? Number.NEGATIVE_INFINITY : dotJs(this.data, r * dim, query, 0, dim);
+    }
+    return topKJs(scores, k, undefined, cand);
   }
 
   /** Top-k over the scores left in the scratch by the last scoreView (after caller edits). */

@@ -267,4 +267,128 @@
             (br $aLoop1)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows1))))
+
+  ;; Bounds on M·q from an int8 copy of M, for exact top-k with a quarter of the memory traffic.
+  ;; Row r has codes c (int8, `stride` bytes, zero-padded to a multiple of 8), scale s_r (f32 at
+  ;; scales) and l1_r = s_r·Σ|c| (f32 at l1s); the query has int16 codes d (zero-padded) with scale
+  ;; t. With a = s_r·t·Σ c·d, the exact product lies within a ± e where
+  ;;   e = t/2·l1_r + s_r·qL1/2 + slack·qMax·(l1_r + s_r·dim/2)
+  ;; (quantization of the row, of the query, and float rounding of either dot product). Four rows
+  ;; per pass: their four int32 sums are transposed into one vector and the bounds computed in f32x4.
+  (func $qscoreRows (export "qscoreRows") (param $codes i32) (param $rows i32) (param $stride i32) (param $scales i32) (param $l1s i32)
+      (param $qc i32) (param $t f32) (param $qL1 f32) (param $qMax f32) (param $slack f32) (param $dim f32)
+      (param $outL i32) (param $outU i32)
+    (local $r i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $off i32) (local $qv v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $u0 v128) (local $u1 v128)
+    (local $sv v128) (local $lv v128) (local $av v128) (local $ev v128) (local $ro i32)
+    (local $ht v128) (local $hq v128) (local $sq v128) (local $hd v128) (local $tv v128)
+    (local.set $tv (f32x4.splat (local.get $t)))
+    (local.set $ht (f32x4.splat (f32.mul (f32.const 0.5) (local.get $t))))
+    (local.set $hq (f32x4.splat (f32.mul (f32.const 0.5) (local.get $qL1))))
+    (local.set $sq (f32x4.splat (f32.mul (local.get $slack) (local.get $qMax))))
+    (local.set $hd (f32x4.splat (f32.mul (f32.const 0.5) (local.get $dim))))
+    (block $done4
+      (loop $rows4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $r) (i32.const 4)) (local.get $rows)))
+        (local.set $p0 (i32.add (local.get $codes) (i32.mul (local.get $r) (local.get $stride))))
+        (local.set $p1 (i32.add (local.get $p0) (local.get $stride)))
+        (local.set $p2 (i32.add (local.get $p1) (local.get $stride)))
+        (local.set $p3 (i32.add (local.get $p2) (local.get $stride)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $off (i32.const 0))
+        (block $doneCols
+          (loop $colLoop
+            (br_if $doneCols (i32.ge_u (local.get $off) (local.get $stride)))
+            (local.set $qv (v128.load (i32.add (local.get $qc) (i32.shl (local.get $off) (i32.const 1)))))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $p0) (local.get $off))) (local.get $qv))))
+            (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $p1) (local.get $off))) (local.get $qv))))
+            (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $p2) (local.get $off))) (local.get $qv))))
+            (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $p3) (local.get $off))) (local.get $qv))))
+            (local.set $off (i32.add (local.get $off) (i32.const 8)))
+            (br $colLoop)))
+        (local.set $u0 (i32x4.add
+          (i8x16.shuffle 0 1 2 3 16 17 18 19 8 9 10 11 24 25 26 27 (local.get $a0) (local.get $a1))
+          (i8x16.shuffle 4 5 6 7 20 21 22 23 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1))))
+        (local.set $u1 (i32x4.add
+          (i8x16.shuffle 0 1 2 3 16 17 18 19 8 9 10 11 24 25 26 27 (local.get $a2) (local.get $a3))
+          (i8x16.shuffle 4 5 6 7 20 21 22 23 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3))))
+        (local.set $a0 (i32x4.add
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u0) (local.get $u1))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u0) (local.get $u1))))
+        (local.set $ro (i32.shl (local.get $r) (i32.const 2)))
+        (local.set $sv (v128.load (i32.add (local.get $scales) (local.get $ro))))
+        (local.set $lv (v128.load (i32.add (local.get $l1s) (local.get $ro))))
+        (local.set $av (f32x4.mul (f32x4.mul (local.get $sv) (local.get $tv)) (f32x4.convert_i32x4_s (local.get $a0))))
+        (local.set $ev (f32x4.add
+          (f32x4.add (f32x4.mul (local.get $ht) (local.get $lv)) (f32x4.mul (local.get $hq) (local.get $sv)))
+          (f32x4.mul (local.get $sq) (f32x4.add (local.get $lv) (f32x4.mul (local.get $hd) (local.get $sv))))))
+        (v128.store (i32.add (local.get $outL) (local.get $ro)) (f32x4.sub (local.get $av) (local.get $ev)))
+        (v128.store (i32.add (local.get $outU) (local.get $ro)) (f32x4.add (local.get $av) (local.get $ev)))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $rows4)))
+    ;; remaining rows one at a time, same arithmetic in lane 0
+    (block $done1
+      (loop $rows1
+        (br_if $done1 (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $p0 (i32.add (local.get $codes) (i32.mul (local.get $r) (local.get $stride))))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $off (i32.const 0))
+        (block $doneCols1
+          (loop $colLoop1
+            (br_if $doneCols1 (i32.ge_u (local.get $off) (local.get $stride)))
+            (local.set $a0 (i32x4.add (local.get $a0)
+              (i32x4.dot_i16x8_s (v128.load8x8_s (i32.add (local.get $p0) (local.get $off)))
+                                 (v128.load (i32.add (local.get $qc) (i32.shl (local.get $off) (i32.const 1)))))))
+            (local.set $off (i32.add (local.get $off) (i32.const 8)))
+            (br $colLoop1)))
+        (local.set $a0 (i32x4.splat (i32.add
+          (i32.add (i32x4.extract_lane 0 (local.get $a0)) (i32x4.extract_lane 1 (local.get $a0)))
+          (i32.add (i32x4.extract_lane 2 (local.get $a0)) (i32x4.extract_lane 3 (local.get $a0))))))
+        (local.set $ro (i32.shl (local.get $r) (i32.const 2)))
+        (local.set $sv (f32x4.splat (f32.load (i32.add (local.get $scales) (local.get $ro)))))
+        (local.set $lv (f32x4.splat (f32.load (i32.add (local.get $l1s) (local.get $ro)))))
+        (local.set $av (f32x4.mul (f32x4.mul (local.get $sv) (local.get $tv)) (f32x4.convert_i32x4_s (local.get $a0))))
+        (local.set $ev (f32x4.add
+          (f32x4.add (f32x4.mul (local.get $ht) (local.get $lv)) (f32x4.mul (local.get $hq) (local.get $sv)))
+          (f32x4.mul (local.get $sq) (f32x4.add (local.get $lv) (f32x4.mul (local.get $hd) (local.get $sv))))))
+        (f32.store (i32.add (local.get $outL) (local.get $ro)) (f32x4.extract_lane 0 (f32x4.sub (local.get $av) (local.get $ev))))
+        (f32.store (i32.add (local.get $outU) (local.get $ro)) (f32x4.extract_lane 0 (f32x4.add (local.get $av) (local.get $ev))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows1))))
+
+  ;; Writes to outIdx the indices i < n with u[i] >= thr and skip[i] == 0 (skip = 0: no mask);
+  ;; returns how many. Blocks of four below the threshold are rejected with one compare.
+  (func $filterAtLeast (export "filterAtLeast") (param $u i32) (param $n i32) (param $thr f32) (param $skip i32) (param $outIdx i32) (result i32)
+    (local $i i32) (local $end4 i32) (local $lim i32) (local $cnt i32) (local $thrv v128)
+    (local.set $thrv (f32x4.splat (local.get $thr)))
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (block $exit
+      (loop $outer
+        (if (i32.lt_u (local.get $i) (local.get $end4))
+          (then
+            (if (i32.eqz (v128.any_true (f32x4.ge (v128.load (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 2)))) (local.get $thrv))))
+              (then
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $outer)))
+            (local.set $lim (i32.add (local.get $i) (i32.const 4))))
+          (else
+            (br_if $exit (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $lim (local.get $n))))
+        (block $doneScalar
+          (loop $scalar
+            (br_if $doneScalar (i32.ge_u (local.get $i) (local.get $lim)))
+            (if (i32.and
+                  (f32.ge (f32.load (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 2)))) (local.get $thr))
+                  (i32.or (i32.eqz (local.get $skip))
+                          (i32.eqz (i32.load8_u (i32.add (local.get $skip) (local.get $i))))))
+              (then
+                (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $cnt) (i32.const 2))) (local.get $i))
+                (local.set $cnt (i32.add (local.get $cnt) (i32.const 1)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $scalar)))
+        (br $outer)))
+    (local.get $cnt))
 )
