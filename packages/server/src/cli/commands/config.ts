@@ -13,7 +13,7 @@ export function registerConfig(program: Command): void {
     { server: true },
   ).action((flags: ConfigFlags & { format: string; env?: boolean }) => {
     if (flags.env) {
-      for (const v of ENV_VARIABLES) process.stdout.write(`${v.name.padEnd(34)} ${v.key.padEnd(22)} ${v.help}\n`);
+      for (const v of ENV_VARIABLES) process.stdout.write(`${v.name.padEnd(34)} ${v.key.padEnd(25)} ${v.help}\n`);
       return;
     }
     const { config, file } = configFromFlags(flags);
