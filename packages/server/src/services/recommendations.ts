@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { runPipeline, type CatalogView, type PipelineInputs, type PipelineRequest, type Reason, type RecommendationResult, type Recommender, type RequestContext, type UserEventRecord, type UserProfile } from '@attune/engine';
+import { runPipeline, type CatalogView, type PipelineIndexes, type PipelineInputs, type PipelineRequest, type Reason, type RecommendationResult, type Recommender, type RequestContext, type UserEventRecord, type UserProfile } from '@attune/engine';
 import type { OnlineState, UserOnlineState } from '../ports/onlineState.ts';
 import type { CatalogCache } from './catalogCache.ts';
 import type { ModelRegistry } from './modelRegistry.ts';
@@ -47,6 +47,9 @@ interface CachedList {
   expires: number;
   items: RecommendedItem[];
 }
+
+/** half-lives after which the model's trending snapshot no longer counts as trending */
+const TRENDING_MAX_AGE = 7;
 
 /** What a response says about the model when nothing has been trained yet. */
 const NO_MODEL = Object.freeze({ name: 'none', version: 0 });
@@ -139,11 +142,24 @@ export class RecommendationService {
     const inputs: PipelineInputs = {
       catalog: this.catalog(),
       context: { ...a.opts.context, now: a.now },
-      indexes: { ...sm?.indexes, newArrivals: this.deps.catalog.newArrivals() },
+      indexes: this.indexes(sm, a.now),
     };
     if (a.model) inputs.model = a.model;
     if (a.user) inputs.user = a.user;
     return runPipeline(inputs, a.opts.scenario ? { ...request, scenario: a.opts.scenario } : request);
+  }
+
+  /**
+   * The model's event indexes plus the catalogue's new arrivals. A trending index whose newest
+   * event is more than TRENDING_MAX_AGE half-lives old is left out: when nothing happened
+   * lately nothing is trending, and a stale burst (e.g. a replayed historical data set) must
+   * not crowd out personal picks.
+   */
+  private indexes(sm: ServingModel | undefined, now: number): PipelineIndexes {
+    const out: PipelineIndexes = { ...sm?.indexes, newArrivals: this.deps.catalog.newArrivals() };
+    const t = out.trending;
+    if (t && now - t.at > TRENDING_MAX_AGE * t.halfLifeMs) delete out.trending;
+    return out;
   }
 
   private catalog(): CatalogView {
