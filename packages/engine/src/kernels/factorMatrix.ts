@@ -128,28 +128,39 @@ export class FactorMatrix {
   quantize(from = 0, to = this.rows): void {
     const q = this.quant;
     if (!q) return;
-    const { dim } = this;
+    const { dim, data } = this;
+    const { codes, stride } = q;
     let finite = from === 0 && to === this.rows ? true : this.quantReady;
     for (let r = from; r < to; r++) {
       const off = r * dim;
       let m = 0;
-      for (let i = 0; i < dim; i++) m = Math.max(m, Math.abs(this.data[off + i] as number));
-      if (!Number.isFinite(m)) finite = false;
+      let nan = false;
+      for (let i = 0; i < dim; i++) {
+        const v = Math.abs(data[off + i] as number);
+        if (v > m) m = v;
+        else if (v !== v) nan = true;
+      }
       // the scale is rounded to f32 first: the kernel's bounds use the stored (f32) scale
       const scale = Math.fround(m / 127);
+      // near-denormal rows would lose the bound's precision in f32: such matrices sweep f32
+      if (nan || m === Infinity || (m > 0 && m < 1e-30)) finite = false;
+      const inv = scale > 0 ? 1 / scale : 0;
       let l1 = 0;
-      const co = r * q.stride;
+      const co = r * stride;
       for (let i = 0; i < dim; i++) {
-        const c = scale > 0 ? Math.max(-127, Math.min(127, Math.round((this.data[off + i] as number) / scale))) : 0;
-        q.codes[co + i] = c;
-        l1 += Math.abs(c);
+        let c = Math.round((data[off + i] as number) * inv);
+        c = c > 127 ? 127 : c < -127 ? -127 : c;
+        codes[co + i] = c;
+        l1 += c < 0 ? -c : c;
       }
       q.scales[r] = scale;
-      // rounded up so the stored L1 norm never understates the bound
+      // rounded up so the stored L1 norm never understates the bound (nor do the rounding slips
+      // of multiplying by 1/scale instead of dividing, a few ulps, far inside the slack term)
       q.l1s[r] = Math.fround(scale * l1 * (1 + 1e-6));
     }
     this.quantReady = finite;
   }
+
 
   /** A matrix holding a copy of `values` (row-major rows×dim). */
   static from(values: ArrayLike<number>, rows: number, dim: number): FactorMatrix {
