@@ -69,7 +69,7 @@ export class RecommendationService {
 
   constructor(private readonly deps: RecommendationServiceDeps) {
     this.clock = deps.clock ?? Date.now;
-    this.listCacheMs = deps.listCacheMs ?? 2_000;
+    this.listCacheMs = deps.listCacheMs ?? 15_000;
     this.listCacheSize = deps.listCacheSize ?? 50_000;
   }
 

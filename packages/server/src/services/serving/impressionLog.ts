@@ -32,8 +32,9 @@ export class ImpressionLog {
     private readonly online: OnlineState,
     opts: ImpressionLogOptions = {},
   ) {
-    this.interval = opts.flushIntervalMs ?? 1_000;
-    this.maxBatch = opts.maxBatch ?? 2_000;
+    this.interval = opts.flushIntervalMs ?? 250;
+    // small batches keep each synchronous store write short (tail latency), not just rare
+    this.maxBatch = opts.maxBatch ?? 500;
     this.onError = opts.onError ?? (() => {});
   }
 

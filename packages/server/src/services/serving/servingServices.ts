@@ -37,6 +37,8 @@ export interface ServingOptions {
   /** how training runs; defaults to the calling thread (server.ts passes the worker runner) */
   runner?: TrainingRunner;
   clock?: () => number;
+  /** see RecommendationServiceDeps.listCacheMs */
+  listCacheMs?: number;
 }
 
 declare module '../../appContext.ts' {
@@ -53,7 +55,7 @@ export function createServingServices(opts: ServingOptions): ServingServices {
   const catalog = new CatalogCache(store);
   const registry = new ModelRegistry();
   const impressions = new ImpressionLog(store, online, { onError });
-  const recommender = new RecommendationService({ registry, catalog, online, impressions, clock });
+  const recommender = new RecommendationService({ registry, catalog, online, impressions, clock, ...(opts.listCacheMs === undefined ? {} : { listCacheMs: opts.listCacheMs }) });
   const t = config.training;
   const trainer = new Trainer({
     store,
