@@ -68,6 +68,16 @@ interface Row {
   error?: string;
 }
 
+/** What one data set's run saved: the command that produced it and its rows. */
+interface Saved {
+  command: string;
+  rows: Row[];
+}
+
+function commandLine(): string {
+  return `npm run bench:quality${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+}
+
 const clock = () => performance.now();
 const log = (msg: string) => process.stderr.write(`[quality ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
@@ -148,13 +158,13 @@ function describe(model: string, params: Record<string, unknown>): string {
   return kv(base, params) || 'defaults';
 }
 
-function render(results: Map<string, Row[]>): string {
+function render(results: Map<string, Saved>): string {
   const parts: string[] = [
     'P1: tuned on `p1_val_train`/`p1_val_test` only (validation NDCG@10, random/grid search over each model\'s grid within the time budget), refit on `p1_train`, evaluated once on `p1_test`. Full ranking, k = 10. `auto` = the model (or blend of the top validated models) with the best validation NDCG@10. "ref" = reference.md figure for the same model (numpy/scipy).',
   ];
-  for (const [name, rows] of results) {
+  for (const [name, { command, rows }] of results) {
     const best = rows.filter((r) => r.test).sort((a, b) => (b.valNdcg as number) - (a.valNdcg as number))[0];
-    parts.push(`### ${name}`);
+    parts.push(`### ${name}\n\nProduced by \`${command}\`.`);
     parts.push(
       table(
         ['model', 'configuration (chosen on validation)', 'val NDCG@10', 'P@10', 'R@10', 'NDCG@10', 'ref NDCG@10', 'HR@10', 'MAP@10', 'Cov@10', 'fit time', 'trials'],
@@ -192,15 +202,15 @@ for (const name of (args.datasets as string).split(',')) {
     log(`${name}: no P1 files under ${args.data}; skipped`);
     continue;
   }
-  if (!args['render-only']) writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify(await runDataset(name)));
+  if (!args['render-only']) writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify({ command: commandLine(), rows: await runDataset(name) }));
   // every data set measured so far (this run or a parallel one), in the protocol's order
-  const results = new Map<string, Row[]>();
+  const results = new Map<string, Saved>();
   for (const d of ['ml-100k', 'ml-latest-small']) {
     const f = join(resultsDir, `${d}.json`);
-    if (existsSync(f)) results.set(d, JSON.parse(readFileSync(f, 'utf8')) as Row[]);
+    if (existsSync(f)) results.set(d, JSON.parse(readFileSync(f, 'utf8')) as Saved);
   }
   const md = render(results);
   process.stdout.write(`${md}\n`);
-  const command = `npm run bench:quality${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  if (!args['no-write']) writeSection('quality', 'Quality (protocol P1)', command, md);
+  const commands = [...new Set([...results.values()].map((r) => r.command))];
+  if (!args['no-write']) writeSection('quality', 'Quality (protocol P1)', commands.join('` and `'), md);
 }
