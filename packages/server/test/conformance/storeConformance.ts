@@ -139,6 +139,21 @@ export function storeConformance(factory: ConformanceFactory): void {
     );
 
     it(
+      'concurrent appends: each is durable when it resolves, a shared eventId is stored once',
+      withStore(async (s) => {
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => s.appendEvents([ev(`u${i % 5}`, `i${i}`, i, { eventId: i % 10 === 0 ? 'shared' : `c${i}` })])),
+        );
+        expect(results.reduce((n, r) => n + r.accepted.length, 0)).toBe(46);
+        expect(results.reduce((n, r) => n + r.duplicates.length, 0)).toBe(4);
+        expect(results[0]!.accepted).toEqual([0]);
+        expect(await s.countEvents()).toBe(46);
+        const seqs = results.flatMap((r) => r.stored ?? []).map((e) => e.seq);
+        if (seqs.length) expect(new Set(seqs).size).toBe(46);
+      }),
+    );
+
+    it(
       'keeps every event field',
       withStore(async (s) => {
         const full: NewEvent = {
