@@ -121,6 +121,11 @@ describe('tuner on planted clusters', () => {
     expect(r.model).toBe('test-cooc');
   });
 
+  it('fixed parameters pin every candidate and leave the grid', async () => {
+    const r = await tuneModel('test-cooc', validation, { fixed: { popWeight: 0 } });
+    expect(r.trials.map((t) => t.params)).toEqual([{ popWeight: 0 }]);
+  });
+
   it('a time budget stops grid search after the first trial that exceeds it', async () => {
     let t = 0;
     const clock = () => (t += 1000);

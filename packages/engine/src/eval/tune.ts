@@ -31,6 +31,11 @@ export interface TuneOptions {
   budgetMs?: number;
   clock?: () => number;
   seed?: number;
+  /**
+   * parameters pinned in every candidate, e.g. a memory or speed bound the machine imposes
+   * (EASE's minItemUsers on a large catalogue); they override the defaults and the grid
+   */
+  fixed?: Record<string, unknown>;
   onTrial?: (trial: Trial) => void;
 }
 
@@ -58,7 +63,10 @@ export async function runTrial(model: string, params: Record<string, unknown>, d
 /** Tunes one registered model: candidates from its defaults and grid, best by the metric. */
 export async function tuneModel(model: string, data: EvalData, opts: TuneOptions = {}): Promise<TuneResult> {
   const factory = getFactory(model);
-  const candidates = candidateParams(factory, opts.search ?? 'auto', opts.maxTrials ?? 24, opts.seed ?? 42);
+  const fixed = opts.fixed ?? {};
+  const grid = Object.fromEntries(Object.entries(factory.grid ?? {}).filter(([k]) => !(k in fixed)));
+  const space = { defaults: { ...factory.defaults, ...fixed }, grid };
+  const candidates = candidateParams(space, opts.search ?? 'auto', opts.maxTrials ?? 24, opts.seed ?? 42);
   const start = opts.clock?.();
   const trials: Trial[] = [];
   for (const params of candidates) {
