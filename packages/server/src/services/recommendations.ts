@@ -6,6 +6,7 @@ import type { ModelRegistry } from './modelRegistry.ts';
 import type { ImpressionLog } from './serving/impressionLog.ts';
 import type { ServingModel } from './serving/servingModel.ts';
 import { StaticScores } from './serving/staticScores.ts';
+import type { CachedUser, UserCache } from './serving/userCache.ts';
 
 export type RecommendedItem = RecommendationResult['items'][number];
 
@@ -29,6 +30,8 @@ export interface RecommendationServiceDeps {
   catalog: CatalogCache;
   online: OnlineState;
   impressions: ImpressionLog;
+  /** attributes and stated preferences; without it profiles have none */
+  users?: UserCache;
   clock?: () => number;
   /**
    * how long a user's computed list may be reused while their history, the model and the
@@ -42,6 +45,7 @@ export interface RecommendationServiceDeps {
 
 interface CachedList {
   userRevision: number;
+  record: CachedUser | undefined;
   model: ServingModel | undefined;
   catalog: CatalogView;
   expires: number;
@@ -76,24 +80,25 @@ export class RecommendationService {
   async forUser(userId: string, opts: ListOptions): Promise<RecommendationResponse> {
     const sm = this.deps.registry.serving;
     const online = await this.deps.online.getUser(userId);
+    const record = await this.deps.users?.get(userId);
     const now = this.clock();
     const key = this.listCacheMs > 0 ? listKey(userId, opts) : '';
     const catalog = this.catalog();
     if (key) {
       const hit = this.lists.get(key);
-      if (hit && hit.expires > now && hit.userRevision === online.revision && hit.model === sm && hit.catalog === catalog) return this.respond('user', userId, sm, hit.items, now);
+      if (hit && hit.expires > now && hit.userRevision === online.revision && hit.record === record && hit.model === sm && hit.catalog === catalog) return this.respond('user', userId, sm, hit.items, now);
     }
-    const items = await this.computeForUser(userId, sm, online, opts, now);
+    const items = await this.computeForUser(userId, sm, online, record, opts, now);
     if (key) {
       if (this.lists.size >= this.listCacheSize) this.lists.delete(this.lists.keys().next().value as string);
       this.lists.delete(key);
-      this.lists.set(key, { userRevision: online.revision, model: sm, catalog, expires: now + this.listCacheMs, items });
+      this.lists.set(key, { userRevision: online.revision, record, model: sm, catalog, expires: now + this.listCacheMs, items });
     }
     return this.respond('user', userId, sm, items, now);
   }
 
-  private async computeForUser(userId: string, sm: ServingModel | undefined, online: UserOnlineState, opts: ListOptions, now: number): Promise<RecommendedItem[]> {
-    const profile = buildProfile(userId, sm, online);
+  private async computeForUser(userId: string, sm: ServingModel | undefined, online: UserOnlineState, record: CachedUser | undefined, opts: ListOptions, now: number): Promise<RecommendedItem[]> {
+    const profile = buildProfile(userId, sm, online, record);
     // with no history the pipeline's popularity and trending retrievers answer (cold start);
     // fillColdStart tops up whatever the pipeline could not fill
     const model = sm ? sm.model : undefined;
@@ -107,7 +112,7 @@ export class RecommendationService {
     // the current item drives retrieval (product-page scenario); the user, when given, only
     // personalizes the order and removes what they already consumed
     let user: UserProfile | undefined;
-    if (opts.userId) user = buildProfile(opts.userId, sm, await this.deps.online.getUser(opts.userId));
+    if (opts.userId) user = buildProfile(opts.userId, sm, await this.deps.online.getUser(opts.userId), await this.deps.users?.get(opts.userId));
     const result = this.run({ model: sm?.model, user, now, opts }, { n: opts.n, ...withExclude(opts.exclude), itemId, explain: opts.explain ?? false });
     return this.respond('similar', opts.userId, sm, result.items, now);
   }
@@ -243,7 +248,7 @@ function withExclude(exclude: readonly string[] | undefined): { exclude?: readon
  * every online event the model has not seen (seq after the training cut, or not from the
  * Store at all). That union is the fold-in history.
  */
-export function buildProfile(userId: string, sm: ServingModel | undefined, online: UserOnlineState): UserProfile {
+export function buildProfile(userId: string, sm: ServingModel | undefined, online: UserOnlineState, record?: CachedUser): UserProfile {
   const index = sm ? sm.users.index(userId) : -1;
   const history: UserEventRecord[] = [];
   if (sm && index >= 0) {
@@ -252,7 +257,7 @@ export function buildProfile(userId: string, sm: ServingModel | undefined, onlin
   }
   const cut = sm?.lastSeq ?? -1;
   for (const e of online.history) if (e.seq === undefined || e.seq > cut) history.push(e);
-  const profile: UserProfile = { id: userId, index, attributes: {}, preferences: {}, history };
+  const profile: UserProfile = { id: userId, index, attributes: record?.attributes ?? {}, preferences: record?.preferences ?? {}, history };
   if (online.impressions.length > 0) profile.recentImpressions = online.impressions;
   return profile;
 }

@@ -92,6 +92,17 @@ describe('real-time updates', () => {
     expect(events?.map((e) => e.itemId)).toEqual([picked]);
   });
 
+  it('stated preferences apply to the next list: a hidden category disappears at once', async () => {
+    const userId = 'u30';
+    const before = ids((await call('GET', `/v1/users/${userId}/recommendations?n=10`)).json);
+    const category = `c${data.itemCluster.get(before[0] as string)}`;
+    const put = await call('PUT', `/v1/users/${userId}`, { preferences: { hiddenCategories: [category] } });
+    expect(put.status).toBeLessThan(300);
+    const after = ids((await call('GET', `/v1/users/${userId}/recommendations?n=10`)).json);
+    expect(after.length).toBeGreaterThan(0);
+    for (const id of after) expect(`c${data.itemCluster.get(id)}`).not.toBe(category);
+  });
+
   it('a deleted user loses their online history', async () => {
     await call('POST', '/v1/events', { type: 'view', userId: 'short-lived', itemId: 'i1' });
     expect((await server.app.attune.serving?.online.getUser('short-lived'))?.history.length).toBe(1);

@@ -12,6 +12,7 @@ import { RealtimeUpdater } from '../realtime.ts';
 import { RecommendationService } from '../recommendations.ts';
 import { Trainer } from '../trainer.ts';
 import { ImpressionLog } from './impressionLog.ts';
+import { UserCache } from './userCache.ts';
 
 /** Everything the serving side adds to the app: built once per server, started and stopped with it. */
 export interface ServingServices {
@@ -55,7 +56,8 @@ export function createServingServices(opts: ServingOptions): ServingServices {
   const catalog = new CatalogCache(store);
   const registry = new ModelRegistry();
   const impressions = new ImpressionLog(store, online, { onError });
-  const recommender = new RecommendationService({ registry, catalog, online, impressions, clock, ...(opts.listCacheMs === undefined ? {} : { listCacheMs: opts.listCacheMs }) });
+  const users = new UserCache(store);
+  const recommender = new RecommendationService({ registry, catalog, online, impressions, users, clock, ...(opts.listCacheMs === undefined ? {} : { listCacheMs: opts.listCacheMs }) });
   const t = config.training;
   const trainer = new Trainer({
     store,
@@ -97,8 +99,16 @@ export function createServingServices(opts: ServingOptions): ServingServices {
       unsubscribe.push(
         bus.subscribe('events.accepted', (m) => realtime.eventsAccepted(m.events)),
         bus.subscribe('items.changed', (m) => realtime.itemsChanged(m.ids)),
-        bus.subscribe('users.deleted', (m) => realtime.userDeleted(m.userId)),
-        bus.subscribe('users.merged', (m) => realtime.usersMerged(m.fromUserId, m.intoUserId)),
+        bus.subscribe('users.deleted', (m) => {
+          users.forget(m.userId);
+          return realtime.userDeleted(m.userId);
+        }),
+        bus.subscribe('users.merged', (m) => {
+          users.forget(m.fromUserId);
+          users.forget(m.intoUserId);
+          return realtime.usersMerged(m.fromUserId, m.intoUserId);
+        }),
+        bus.subscribe('users.changed', (m) => users.forget(m.userId)),
       );
       await catalog.refresh();
       await trainer.start();

@@ -1,0 +1,37 @@
+import type { PropertyValue, UserPreferences } from '@attune/engine';
+import type { Store } from '../../ports/store.ts';
+
+export interface CachedUser {
+  attributes: Readonly<Record<string, PropertyValue>>;
+  preferences: UserPreferences;
+}
+
+const NOBODY: CachedUser = Object.freeze({ attributes: Object.freeze({}), preferences: Object.freeze({}) }) as CachedUser;
+
+/**
+ * Users' attributes and stated preferences in memory: one Store read per user until the bus
+ * says the user changed, so recommendation requests do not query SQL. Users without a record
+ * are cached too (as empty), which keeps anonymous traffic off the Store as well.
+ */
+export class UserCache {
+  private readonly users = new Map<string, CachedUser>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxUsers = 200_000,
+  ) {}
+
+  async get(userId: string): Promise<CachedUser> {
+    const hit = this.users.get(userId);
+    if (hit) return hit;
+    const record = await this.store.getUser(userId);
+    const user: CachedUser = record ? { attributes: Object.freeze({ ...record.attributes }), preferences: record.preferences } : NOBODY;
+    if (this.users.size >= this.maxUsers) this.users.delete(this.users.keys().next().value as string);
+    this.users.set(userId, user);
+    return user;
+  }
+
+  forget(userId: string): void {
+    this.users.delete(userId);
+  }
+}
