@@ -5,7 +5,8 @@
  * validation NDCG@10 alone. Writes the tables into BENCHMARKS.md (section "quality").
  *
  *   npm run bench:quality -- [--data DIR] [--datasets a,b] [--models a,b] [--budget SECONDS]
- *                            [--max-trials N] [--skip dataset:model,…] [--no-write] [--render-only]
+ *                            [--max-trials N] [--skip dataset:model,…] [--fix 'dataset:model:{json}']
+ *                            [--merge] [--no-write] [--render-only]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +35,10 @@ const { values: args } = parseArgs({
     'max-trials': { type: 'string', default: '12' },
     skip: { type: 'string', default: '' },
     'no-write': { type: 'boolean', default: false },
+    /** pin parameters a priori (compute bounds), as dataset:model:JSON; repeatable */
+    fix: { type: 'string', multiple: true, default: [] },
+    /** keep the saved rows of models not in --models and re-run only auto's selection over all of them */
+    merge: { type: 'boolean', default: false },
     /** only rebuild the section from the saved per-dataset results */
     'render-only': { type: 'boolean', default: false },
     /** per-dataset results are kept here, so data sets can run in separate processes and share one section */
@@ -106,12 +111,29 @@ async function runDataset(name: string): Promise<Row[]> {
 
   const rows: Row[] = [];
   const tuned: TuneResult[] = [];
+  const fixes = new Map<string, Record<string, unknown>>();
+  for (const f of args.fix as string[]) {
+    const [d, m, ...json] = f.split(':');
+    if (d === name && m) fixes.set(m, JSON.parse(json.join(':')) as Record<string, unknown>);
+  }
+  const savedFile = join(args.results as string, `${name}.json`);
+  if (args.merge && existsSync(savedFile)) {
+    // earlier rows of other models: same validation data, so their best trials compete in auto as they are
+    const saved = JSON.parse(readFileSync(savedFile, 'utf8')) as Saved;
+    for (const r of saved.rows) {
+      if (r.model.startsWith('auto') || models.includes(r.model)) continue;
+      rows.push(r);
+      if (Number.isFinite(r.valNdcg)) tuned.push({ model: r.model, best: { model: r.model, params: r.params, score: r.valNdcg }, trials: [] });
+    }
+  }
   for (const model of models) {
     log(`${name}: tuning ${model}`);
+    const fixed = fixes.get(model);
     const result = await tuneModel(model, validation, {
       clock,
       budgetMs,
       maxTrials,
+      ...(fixed ? { fixed } : {}),
       onTrial: (t) => log(`  ${model} ${JSON.stringify(t.params)} → ${t.error ? `error: ${t.error}` : `val NDCG@10 ${t.score.toFixed(4)} (${((t.fitMs ?? 0) / 1000).toFixed(1)} s)`}`),
     });
     tuned.push(result);
@@ -127,7 +149,7 @@ async function runDataset(name: string): Promise<Row[]> {
   log(`${name}: auto (selection on validation)`);
   const auto = await selectAuto(tuned, validation, { clock, seed: 42 });
   const same = rows.find((r) => r.model === auto.model && JSON.stringify(r.params) === JSON.stringify(auto.params));
-  const autoRow: Row = { model: `auto → ${auto.model}`, params: auto.params, valNdcg: auto.score, trials: tuned.reduce((n, t) => n + t.trials.length, 0) + auto.blendTrials.length };
+  const autoRow: Row = { model: `auto → ${auto.model}`, params: auto.params, valNdcg: auto.score, trials: rows.reduce((n, r) => n + r.trials, 0) + auto.blendTrials.length };
   // a single-model choice was already refitted and tested above with the same seed
   if (same?.test) Object.assign(autoRow, { test: same.test, fitSeconds: same.fitSeconds });
   else Object.assign(autoRow, await testRow(auto.model, auto.params, full));
@@ -202,7 +224,12 @@ for (const name of (args.datasets as string).split(',')) {
     log(`${name}: no P1 files under ${args.data}; skipped`);
     continue;
   }
-  if (!args['render-only']) writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify({ command: commandLine(), rows: await runDataset(name) }));
+  if (!args['render-only']) {
+    const file = join(resultsDir, `${name}.json`);
+    const previous = args.merge && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Saved).command : undefined;
+    const rows = await runDataset(name);
+    writeFileSync(file, JSON.stringify({ command: previous ? `${previous}\` then \`${commandLine()}` : commandLine(), rows }));
+  }
   // every data set measured so far (this run or a parallel one), in the protocol's order
   const results = new Map<string, Saved>();
   for (const d of ['ml-100k', 'ml-latest-small']) {
