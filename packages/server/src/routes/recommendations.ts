@@ -79,7 +79,9 @@ export async function recommendationRoutes(app: FastifyInstance, ctx: AppContext
       const q = (req.query ?? {}) as Record<string, unknown>;
       const opts: ListOptions & { userId?: string } = listOptions(q, [...LIST_QUERY, 'userId']);
       if (q.userId !== undefined) opts.userId = validated(() => checkId(q.userId, '$.userId'));
-      return pipelineErrors(serving().recommender.similar(itemId, opts));
+      const result = await pipelineErrors(serving().recommender.similar(itemId, opts));
+      if (!result) throw new ApiError(404, 'not_found', `item '${itemId}' does not exist`);
+      return result;
     },
   );
 

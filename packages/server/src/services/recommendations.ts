@@ -106,8 +106,10 @@ export class RecommendationService {
     return this.fillColdStart(result.items, opts, profile, now);
   }
 
-  async similar(itemId: string, opts: ListOptions & { userId?: string }): Promise<RecommendationResponse> {
+  /** Undefined when the item is neither in the catalogue nor known to the model. */
+  async similar(itemId: string, opts: ListOptions & { userId?: string }): Promise<RecommendationResponse | undefined> {
     const sm = this.deps.registry.serving;
+    if (!this.catalog().byId(itemId)) return undefined;
     const now = this.clock();
     // the current item drives retrieval (product-page scenario); the user, when given, only
     // personalizes the order and removes what they already consumed

@@ -140,6 +140,12 @@ describe('other surfaces', () => {
     for (const it of json.items) expect(consumed.has(it.itemId)).toBe(false);
   });
 
+  it('similar items of an unknown item is a 404', async () => {
+    const { status, json } = await call('GET', '/v1/items/no-such-item/similar');
+    expect(status).toBe(404);
+    expect(json.error.code).toBe('not_found');
+  });
+
   it('popular and trending return lists with reasons', async () => {
     const popular = await call('GET', '/v1/popular?n=5');
     expect(popular.status).toBe(200);
