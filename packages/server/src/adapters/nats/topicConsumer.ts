@@ -1,0 +1,118 @@
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { BusHandler, BusMessages, BusTopic } from '../../ports/bus.ts';
+
+export type ConsumerMode =
+  /** every bus instance gets every message: an ephemeral ordered consumer, from now on */
+  | { kind: 'fanout' }
+  /** bus instances of one group share a durable consumer: each message goes to one of them */
+  | { kind: 'durable'; name: string; ackWaitMs: number };
+
+export interface TopicConsumerDeps {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  stream: string;
+  subject: string;
+  topic: BusTopic;
+  mode: ConsumerMode;
+  onError: (err: unknown, topic: BusTopic) => void;
+}
+
+/**
+ * One JetStream consumer per topic and bus instance, dispatching each message to the
+ * instance's local handlers one message at a time (so a publisher's order is kept).
+ */
+export class TopicConsumer {
+  readonly handlers = new Set<BusHandler<BusTopic>>();
+  /** settles once messages published from now on will be delivered */
+  readonly ready: Promise<void>;
+  private messages: ConsumerMessages | undefined;
+  private stopped = false;
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: TopicConsumerDeps) {
+    this.ready = this.start().catch((err: unknown) => deps.onError(err, deps.topic));
+  }
+
+  private async start(): Promise<void> {
+    const { js, jsm, stream, subject, mode } = this.deps;
+    let messages: ConsumerMessages;
+    if (mode.kind === 'fanout') {
+      // start right after the stream's current end: nothing older, nothing published from now on missed
+      const info = await jsm.streams.info(stream);
+      const consumer = await js.consumers.get(stream, {
+        filter_subjects: subject,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: info.state.last_seq + 1,
+      });
+      if (this.stopped) return;
+      messages = await consumer.consume();
+    } else {
+      try {
+        await jsm.consumers.add(stream, {
+          durable_name: mode.name,
+          filter_subject: subject,
+          ack_policy: AckPolicy.Explicit,
+          // first creation starts at now; later binds resume where the group left off
+          deliver_policy: DeliverPolicy.New,
+          ack_wait: mode.ackWaitMs * 1_000_000,
+        });
+      } catch (err) {
+        // another member created it at the same moment (or with other settings): bind to it
+        if (!(await jsm.consumers.info(stream, mode.name).then(() => true, () => false))) throw err;
+      }
+      if (this.stopped) return;
+      messages = await (await js.consumers.get(stream, mode.name)).consume();
+    }
+    if (this.stopped) {
+      await messages.close();
+      return;
+    }
+    this.messages = messages;
+    this.loop = this.run(messages);
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const m of messages) {
+        await this.dispatch(m);
+        if (this.stopped) break;
+      }
+    } catch (err) {
+      if (!this.stopped) this.deps.onError(err, this.deps.topic);
+    }
+  }
+
+  private async dispatch(m: JsMsg): Promise<void> {
+    let message: unknown;
+    try {
+      message = m.json();
+    } catch (err) {
+      this.deps.onError(err, this.deps.topic);
+      if (this.deps.mode.kind === 'durable') m.term();
+      return;
+    }
+    for (const handler of [...this.handlers]) {
+      // checked per handler: one unsubscribed while an earlier one ran must not be called
+      if (this.stopped || !this.handlers.has(handler)) continue;
+      try {
+        await handler(message as BusMessages[BusTopic]);
+      } catch (err) {
+        this.deps.onError(err, this.deps.topic);
+      }
+    }
+    // acked even when a handler failed: like the in-process bus, no retries of handler errors;
+    // redelivery covers a worker that dies (or stalls past ack_wait) before this line
+    if (this.deps.mode.kind === 'durable') m.ack();
+  }
+
+  /** Stops consuming (a durable consumer stays on the server for the group's next member). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.handlers.clear();
+    await this.ready;
+    const messages = this.messages;
+    this.messages = undefined;
+    if (messages) await messages.close();
+    await this.loop;
+  }
+}

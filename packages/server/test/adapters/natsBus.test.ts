@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { describe, expect, it } from 'vitest';
+import { NatsBus, type NatsBusOptions } from '../../src/adapters/nats/natsBus.ts';
+import type { Bus, BusTopic } from '../../src/ports/bus.ts';
+import { busConformance, eventually } from '../conformance/busConformance.ts';
+
+/**
+ * Runs the Bus conformance suite against a real NATS JetStream (NATS_URL), in both consumer
+ * modes. Each bus gets a stream (prefix) unique to this run, deleted afterwards.
+ */
+const url = process.env.NATS_URL;
+const run = `attune_t_${process.pid}_${randomBytes(3).toString('hex')}`;
+let n = 0;
+
+async function deleteStream(stream: string): Promise<void> {
+  const nc = await connect({ servers: url! });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(stream).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
+
+function suite(name: string, extra: Partial<NatsBusOptions>): void {
+  busConformance({
+    name,
+    create: (onError) => NatsBus.connect({ url: url!, prefix: `${run}_${n++}`, onError, ...extra }),
+    // replicas of a worker group share messages instead of each getting all: no fan-out test there
+    ...(extra.group === undefined
+      ? { peer: (bus: Bus, onError: (err: unknown, topic: BusTopic) => void) => NatsBus.connect({ url: url!, prefix: (bus as NatsBus).stream, onError }) }
+      : {}),
+    settle: (bus) => (bus as NatsBus).ready(),
+    dispose: (bus) => deleteStream((bus as NatsBus).stream),
+  });
+}
+
+describe.skipIf(!url)('NatsBus', () => {
+  suite('NatsBus (API node: ephemeral fan-out)', {});
+
+  const collect = (bus: Bus, topic: BusTopic, into: string[]) =>
+    bus.subscribe(topic, (m) => void into.push(JSON.stringify(m)));
+
+  it('a worker group shares a durable consumer: each message handled once, kept while no member runs', async () => {
+    const prefix = `${run}_${n++}`;
+    const publisher = await NatsBus.connect({ url: url!, prefix });
+    const members = await Promise.all([0, 1].map(() => NatsBus.connect({ url: url!, prefix, group: 'trainer' })));
+    const got: string[][] = [[], []];
+    try {
+      members.forEach((m, i) => collect(m, 'events.accepted', got[i]!));
+      await Promise.all(members.map((m) => m.ready()));
+      for (let i = 0; i < 40; i++) await publisher.publish('events.accepted', { events: [] });
+      await eventually(() => expect(got[0]!.length + got[1]!.length).toBe(40));
+
+      // every member gone: messages wait in the stream for the group's next member
+      await Promise.all(members.map((m) => m.close()));
+      await publisher.publish('users.changed', { userId: 'while-away' });
+      const late = await NatsBus.connect({ url: url!, prefix, group: 'trainer' });
+      const lateGot: string[] = [];
+      try {
+        collect(late, 'users.changed', lateGot);
+        // users.changed had no durable yet when it was published: a new group starts at "now"
+        await late.ready();
+        await publisher.publish('users.changed', { userId: 'after' });
+        await eventually(() => expect(lateGot).toEqual([JSON.stringify({ userId: 'after' })]));
+        await late.close();
+        await publisher.publish('users.changed', { userId: 'while-away-2' });
+        const again = await NatsBus.connect({ url: url!, prefix, group: 'trainer' });
+        const againGot: string[] = [];
+        try {
+          collect(again, 'users.changed', againGot);
+          await eventually(() => expect(againGot).toEqual([JSON.stringify({ userId: 'while-away-2' })]));
+        } finally {
+          await again.close();
+        }
+      } finally {
+        await late.close();
+      }
+    } finally {
+      await Promise.all(members.map((m) => m.close()));
+      await publisher.close();
+      await deleteStream(prefix);
+    }
+  });
+
+  it('rejects names that are not valid stream or consumer names', async () => {
+    await expect(NatsBus.connect({ url: url!, prefix: 'a.b' })).rejects.toThrow(/prefix/);
+    await expect(NatsBus.connect({ url: url!, group: 'x y' })).rejects.toThrow(/group/);
+  });
+});
+
+// a worker group of one behaves like any bus
+describe.skipIf(!url)('NatsBus (worker group)', () => {
+  suite('NatsBus (worker role: durable group consumer)', { group: 'worker' });
+});
