@@ -130,7 +130,9 @@ export function runPipeline(inputs: PipelineInputs, request: PipelineRequest): R
     }
     if (knobs.exploration > 0) {
       // new items enter the pool with no relevance; exploration alone decides whether they show
-      const fresh = retrieveNewArrivals(query, Math.ceil(knobs.candidates * 0.2), knobs.newItemDays * 86_400_000);
+      // a seeded sample of the new items, not just the newest: every new item gets its turn
+      const k = Math.ceil(knobs.candidates * 0.2);
+      const fresh = rng.shuffle(retrieveNewArrivals(query, k * 10, knobs.newItemDays * 86_400_000)).slice(0, k);
       for (const r of fresh) if (!pool.has(r.item.id)) pool.set(r.item.id, { item: r.item, score: 0, parts: {}, reasons: [r.reason], sources: ['exploration'] });
     }
   }

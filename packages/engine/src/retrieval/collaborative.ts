@@ -1,4 +1,5 @@
 import { sparseVector } from '../data/csr.ts';
+import { scratchScores, topKFast } from './topScores.ts';
 import type { Retrieved, RetrievalQuery } from './types.ts';
 
 /**
@@ -23,7 +24,10 @@ export function retrieveCollaborative(query: RetrievalQuery, n: number): Retriev
     }
   });
   if (idx.length === 0) return [];
-  const top = model.recommend({ history: sparseVector(idx, val) }, n * 2 + 20);
+  // scoreAll into a reused buffer + sampled top-k: no per-request catalogue-sized allocation
+  const scores = model.scoreAll({ history: sparseVector(idx, val) }, scratchScores(model.numItems, 'collaborative').fill(0));
+  for (const i of idx) scores[i] = -Infinity;
+  const top = topKFast(scores, n * 2 + 20);
   const because = known.slice(-3);
   const out: Retrieved[] = [];
   for (let k = 0; k < top.items.length && out.length < n; k++) {

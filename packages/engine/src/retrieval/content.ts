@@ -1,5 +1,7 @@
 import type { CatalogItem, PropertyValue } from '../pipeline/types.ts';
-import { topFromScores, type Retrieved, type RetrievalQuery } from './types.ts';
+import { topKJs } from '../kernels/topk.ts';
+import { scratchScores } from './topScores.ts';
+import { takeRanked, type Retrieved, type RetrievalQuery } from './types.ts';
 
 export interface ContentOptions {
   /** properties compared by value overlap (strings or string lists), e.g. category, brand */
@@ -119,7 +121,11 @@ export function ordinalOf(index: ContentIndex, id: string): number | undefined {
 export function contentSimilarity(index: ContentIndex, a: string, b: string): number {
   const oa = ordinalOf(index, a);
   const ob = ordinalOf(index, b);
-  if (oa === undefined || ob === undefined) return 0;
+  return oa === undefined || ob === undefined ? 0 : ordinalSimilarity(index, oa, ob);
+}
+
+/** contentSimilarity by item ordinals (for callers that resolved ids once). */
+export function ordinalSimilarity(index: ContentIndex, oa: number, ob: number): number {
   const va = index.vectors[oa];
   const vb = index.vectors[ob];
   if (va && vb) {
@@ -143,7 +149,7 @@ export function contentSimilarity(index: ContentIndex, a: string, b: string): nu
 }
 
 export interface ContentQueryOptions {
-  /** postings scanned per feature: bounds the cost of very common features (default 3000) */
+  /** postings scanned per feature (newest first): bounds the cost of very common features (default 2000) */
   maxScan?: number;
   /** profile features used (default 24) */
   maxFeatures?: number;
@@ -152,10 +158,11 @@ export interface ContentQueryOptions {
 }
 
 /**
- * Scores items against a profile of seed items (weights per seed): feature cosine through the
- * inverted index, plus embedding cosine and numeric closeness. Returns ordinal → score.
+ * The `limit` items most like a profile of seed items (weights per seed), best first: feature
+ * cosine through the inverted index (dense accumulator + top-k, so a request costs the
+ * postings it scans, not the catalogue), embedding cosine, then numeric closeness reweighing.
  */
-export function contentScores(index: ContentIndex, seeds: ReadonlyMap<string, number>, opts: ContentQueryOptions = {}): Map<string, number> {
+export function contentScores(index: ContentIndex, seeds: ReadonlyMap<string, number>, limit: number, opts: ContentQueryOptions = {}): Array<[string, number]> {
   const profile = new Map<number, number>();
   const seedOrd: number[] = [];
   const seedW: number[] = [];
@@ -168,17 +175,22 @@ export function contentScores(index: ContentIndex, seeds: ReadonlyMap<string, nu
     const ws = index.itemWeights[o];
     for (let k = 0; k < fs.length; k++) profile.set(fs[k], (profile.get(fs[k]) ?? 0) + w * ws[k]);
   }
-  const out = new Map<string, number>();
-  if (seedOrd.length === 0) return out;
+  if (seedOrd.length === 0) return [];
   const feats = [...profile].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, opts.maxFeatures ?? 24);
-  const pnorm = Math.hypot(...[...profile.values()]) || 1;
-  const maxScan = opts.maxScan ?? 3000;
-  const acc = new Map<number, number>();
+  const pnorm = Math.hypot(...profile.values()) || 1;
+  const maxScan = opts.maxScan ?? 2000;
+  const acc = scratchScores(index.ids.length, 'content');
+  const touched: number[] = [];
   for (const [f, pw] of feats) {
     const post = index.postings[f];
     const pwt = index.postingWeights[f];
     const m = Math.min(post.length, maxScan);
-    for (let k = 0; k < m; k++) acc.set(post[k], (acc.get(post[k]) ?? 0) + (pw / pnorm) * pwt[k]);
+    const w = pw / pnorm;
+    for (let k = 0; k < m; k++) {
+      const o = post[k];
+      if (acc[o] === 0) touched.push(o);
+      acc[o] += w * pwt[k];
+    }
   }
   // embeddings: brute force over items with a vector (bring-your-own vectors are usually few)
   if (index.dim > 0) {
@@ -197,11 +209,21 @@ export function contentScores(index: ContentIndex, seeds: ReadonlyMap<string, nu
         let dot = 0;
         for (let d = 0; d < v.length; d++) dot += v[d] * mean[d];
         const cos = dot / mn;
-        acc.set(o, Math.max(acc.get(o) ?? 0, cos));
+        if (cos > acc[o]) {
+          if (acc[o] === 0) touched.push(o);
+          acc[o] = cos;
+        }
       });
     }
   }
-  const numW = opts.numericWeight ?? 0.2;
+  for (const o of seedOrd) acc[o] = -Infinity;
+  // numeric closeness only reweighs, by at most numericWeight: pre-select a margin of the top
+  const numW = Object.keys(index.numeric).length > 0 ? (opts.numericWeight ?? 0.2) : 0;
+  const pre = topKJs(acc, numW > 0 ? Math.ceil(limit / (1 - numW)) + 20 : limit, undefined, touched);
+  // the buffer is shared: leave it zeroed for the next request
+  for (const o of touched) acc[o] = 0;
+  for (const o of seedOrd) acc[o] = 0;
+  if (numW === 0) return Array.from(pre.items, (o, k) => [index.ids[o], pre.scores[k]] as [string, number]);
   const numProps = Object.values(index.numeric);
   const targets = numProps.map((p) => {
     let s = 0;
@@ -215,22 +237,22 @@ export function contentScores(index: ContentIndex, seeds: ReadonlyMap<string, nu
     }
     return c > 0 ? s / c : null;
   });
-  for (const o of seedOrd) acc.delete(o);
-  for (const [o, score] of acc) {
+  const out: Array<[string, number]> = Array.from(pre.items, (o, k) => {
+    const score = pre.scores[k];
     let bonus = 0;
     let used = 0;
-    numProps.forEach((p, k) => {
-      const t = targets[k];
+    numProps.forEach((p, j) => {
+      const t = targets[j];
       const v = p.values[o];
       if (t === null || v === null) return;
-      const range = p.max - p.min || 1;
-      bonus += 1 - Math.abs(v - t) / range;
+      bonus += 1 - Math.abs(v - t) / (p.max - p.min || 1);
       used++;
     });
     // closeness only reweighs items that already share content, it never creates a match
-    out.set(index.ids[o], used > 0 ? score * (1 - numW + numW * (bonus / used)) : score);
-  }
-  return out;
+    return [index.ids[o], used > 0 ? score * (1 - numW + numW * (bonus / used)) : score];
+  });
+  out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return out.slice(0, limit);
 }
 
 /** Items like the seed items (current item or recent history), by content alone. */
@@ -244,7 +266,8 @@ export function retrieveContent(query: RetrievalQuery, n: number, opts: ContentQ
     const recent = query.historyIds.slice(-10);
     recent.forEach((id, k) => seeds.set(id, (k + 1) / recent.length));
   }
-  const scores = contentScores(index, seeds, opts);
+  // ask for more than n: some of the best may be excluded for this user
+  const ranked = contentScores(index, seeds, n * 2 + 20, opts);
   const because = [...seeds.keys()].slice(-3);
-  return topFromScores(query, scores, n, () => ({ type: 'content-similar', text: 'Similar to items you looked at', itemIds: because }));
+  return takeRanked(query, ranked, n, () => ({ type: 'content-similar', text: 'Similar to items you looked at', itemIds: because }));
 }

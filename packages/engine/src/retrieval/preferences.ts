@@ -1,5 +1,5 @@
 import { contentScores } from './content.ts';
-import { takeRanked, topFromScores, type Retrieved, type RetrievalQuery } from './types.ts';
+import { takeRanked, type Retrieved, type RetrievalQuery } from './types.ts';
 
 /**
  * What the user told us: popular items of liked categories (from the popularity index, else
@@ -25,8 +25,8 @@ export function retrievePreferences(query: RetrievalQuery, n: number): Retrieved
   }
   const liked = prefs.likedItems ?? [];
   if (liked.length > 0 && content) {
-    const scores = contentScores(content, new Map(liked.map((id) => [id, 1])));
-    out.push(...topFromScores(query, scores, per, () => ({ type: 'because-you-said', text: 'Like items you said you like', itemIds: liked.slice(0, 3) })));
+    const ranked = contentScores(content, new Map(liked.map((id) => [id, 1])), per * 2 + 20);
+    out.push(...takeRanked(query, ranked, per, () => ({ type: 'because-you-said', text: 'Like items you said you like', itemIds: liked.slice(0, 3) })));
   }
   return out;
 }

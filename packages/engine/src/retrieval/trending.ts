@@ -70,5 +70,5 @@ export function retrieveTrending(query: RetrievalQuery, n: number): Retrieved[] 
   if (!idx) return [];
   // every score decays by the same factor between `at` and now, so the order holds
   const decay = Math.pow(0.5, Math.max(0, query.inputs.context.now - idx.at) / idx.halfLifeMs);
-  return takeRanked(query, idx.top.map(([id, v]) => [id, v * decay] as const), n, () => ({ type: 'trending', text: 'Trending now' }));
+  return takeRanked(query, idx.top, n, () => ({ type: 'trending', text: 'Trending now' }), decay);
 }

@@ -42,14 +42,14 @@ export function topFromScores(query: RetrievalQuery, scores: Map<string, number>
 }
 
 /** Walks a ranked [id, score] list, skipping excluded and unavailable items, until n are kept. */
-export function takeRanked(query: RetrievalQuery, ranked: ReadonlyArray<readonly [string, number]>, n: number, reason: (itemId: string) => Reason): Retrieved[] {
+export function takeRanked(query: RetrievalQuery, ranked: ReadonlyArray<readonly [string, number]>, n: number, reason: (itemId: string) => Reason, scale = 1): Retrieved[] {
   const out: Retrieved[] = [];
   for (const [id, score] of ranked) {
     if (out.length >= n) break;
     if (query.isExcluded(id)) continue;
     const item = query.inputs.catalog.byId(id);
     if (!item || !item.available) continue;
-    out.push({ item, score, reason: reason(id) });
+    out.push({ item, score: score * scale, reason: reason(id) });
   }
   return out;
 }

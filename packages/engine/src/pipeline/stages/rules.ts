@@ -69,14 +69,29 @@ export class RuleBinder {
     // a rule that does not compile throws (RuleSyntaxError / RuleTypeError): fail closed
     const engine = this.engine;
     const f = cached(filterCache, engine, source, () => engine.compileFilter(source) as (env: RuleEnvLike) => boolean);
-    const base = this.base;
-    return (item) => f({ ...base, item });
+    const env = this.env();
+    return (item) => {
+      env.item = item;
+      return f(env);
+    };
+  }
+
+  // one env object per compiled rule, its item swapped per candidate: no allocation per call
+  // (rules are synchronous, so the mutation cannot be observed concurrently)
+  private env(): RuleEnvLike {
+    return { ...this.base, item: undefined as unknown as CatalogItem };
   }
 
   boost(source: string): ItemBoost {
     const engine = this.engine;
     const f = cached(boostCache, engine, source, () => engine.compileBoost(source) as ((env: RuleEnvLike) => number) & { readonly form?: 'boost' | 'score' });
-    const base = this.base;
-    return { value: (item) => f({ ...base, item }), form: f.form ?? 'score' };
+    const env = this.env();
+    return {
+      value: (item) => {
+        env.item = item;
+        return f(env);
+      },
+      form: f.form ?? 'score',
+    };
   }
 }
