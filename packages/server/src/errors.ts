@@ -3,13 +3,11 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 /**
  * Every error the API returns has one shape: `{error: {code, message, path?, docs?}}`.
  * `path` is the JSON path of the offending field in the request body ("$.items[3].price"),
- * `docs` points at the documentation section that explains the rule.
+ * `docs`, when set, points at the documentation that explains the rule.
  */
 export interface ErrorBody {
   error: { code: string; message: string; path?: string; docs?: string };
 }
-
-export const DOCS_BASE = 'https://github.com/attune/attune/blob/main/docs/api.md';
 
 export class ApiError extends Error {
   constructor(
