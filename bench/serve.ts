@@ -346,8 +346,11 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   process.stderr.write('serving phase (ml-100k)…\n');
   const s = await servingPhase(rows);
+  // partial results survive an interrupted run
+  process.stderr.write(`${JSON.stringify({ serving: s, rows })}\n`);
   process.stderr.write('P1 accuracy phase…\n');
   const p1 = await p1Phase();
+  process.stderr.write(`${JSON.stringify({ p1 })}\n`);
   let big: Record<string, number> | undefined;
   if (process.env.BENCH_SKIP_BIG !== '1') {
     process.stderr.write(`big phase (${fmt(BIG_EVENTS)} events)…\n`);
