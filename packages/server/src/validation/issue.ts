@@ -58,6 +58,7 @@ export function checkTimestamp(v: unknown, path: string): number {
 
 export function describe(v: unknown): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `a string`;
   return `${typeof v === 'object' ? 'an' : 'a'} ${typeof v}`;

@@ -50,6 +50,7 @@ const cases: Case[] = [
   { name: 'events array where every event is bad', method: 'POST', path: '/v1/events', body: [{ ...event, type: null }, 7], status: 400, code: 'invalid_events', at: '$[0].type' },
   { name: 'more than 10,000 events', method: 'POST', path: '/v1/events', body: tooMany, status: 400, code: 'too_many_events', at: '$' },
   { name: 'bad JSON', method: 'POST', path: '/v1/events', body: '{"type": "view", "userId": ', raw: true, status: 400, code: 'invalid_json', at: '$' },
+  { name: 'no body at all', method: 'POST', path: '/v1/events', status: 400, code: 'wrong_type', at: '$' },
   { name: 'empty JSON body', method: 'POST', path: '/v1/events', body: '', raw: true, status: 400, code: 'invalid_json' },
   { name: 'text/plain body', method: 'POST', path: '/v1/events', body: 'type=view', raw: true, contentType: 'text/plain', status: 415, code: 'unsupported_media_type' },
   { name: 'form body', method: 'POST', path: '/v1/events', body: 'type=view', raw: true, contentType: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
