@@ -22,13 +22,18 @@ async function optional(file: string, name: string): Promise<Section | undefined
 const only = process.argv.slice(2);
 const want = (name: string): boolean => only.length === 0 || only.includes(name);
 const parts: string[] = [];
+/** Keeps a finished section and prints it at once, so a long run shows progress. */
+function add(title: string, markdown: string): void {
+  parts.push(title, markdown);
+  console.error(`${title}\n\n${markdown}\n`);
+}
 
 if (want('als') || want('bpr')) {
   const t0 = stamp();
   const data = lastfmShaped();
   console.error(`synthetic last.fm-shaped set: ${data.indices.length} entries in ${since(t0).wall.toFixed(1)} s`);
-  if (want('als')) parts.push('### Implicit ALS', await benchAls(data));
-  if (want('bpr')) parts.push('### BPR', await benchBpr(data));
+  if (want('als')) add('### Implicit ALS', await benchAls(data));
+  if (want('bpr')) add('### BPR', await benchBpr(data));
 }
 for (const [key, file, fn, title] of [
   ['scoring', './speed/scoring.ts', 'benchScoring', 'Top-k scoring'],
@@ -36,9 +41,14 @@ for (const [key, file, fn, title] of [
 ] as const) {
   if (!want(key)) continue;
   const section = await optional(file, fn);
-  if (section) parts.push(`### ${title}`, await section());
+  if (!section) continue;
+  try {
+    add(`### ${title}`, await section());
+  } catch (e) {
+    // one broken section must not lose the figures measured before it
+    add(`### ${title}`, `Not measured: ${file} failed (${e instanceof Error ? e.message : String(e)}).`);
+  }
 }
 const markdown = parts.join('\n\n');
-console.log(markdown);
 if (only.length === 0) writeSection('speed', 'Speed', 'npm run bench:speed', markdown);
 else console.error('(partial run: BENCHMARKS.md not updated)');

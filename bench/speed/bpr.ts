@@ -21,7 +21,7 @@ function state(m: CsrMatrix): BprState {
 
 export async function benchBpr(data?: CsrMatrix, opts: { samples?: number } = {}): Promise<string> {
   const m = data ?? lastfmShaped();
-  const samples = opts.samples ?? 4_000_000;
+  const samples = opts.samples ?? 2_000_000;
   const rows: Array<Array<string | number>> = [];
   const rate = (n: number, s: number): string => `${(n / s / 1e6).toFixed(2)} M`;
 
