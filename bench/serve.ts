@@ -201,21 +201,23 @@ async function servingPhase(report: string[][]): Promise<Record<string, number>>
 
     const users = [...new Set(rows.map((r) => r.user))];
     let u = 0;
-    const recs = await cannon({
-      url: attune.url,
-      requests: [{ method: 'GET', setupRequest: (req: { path: string }) => ({ ...req, path: `/v1/users/${users[u++ % users.length]}/recommendations?n=10` }) }],
-    });
-    report.push([`GET /v1/users/{id}/recommendations (${MODEL}, ml-100k, ${users.length} users in turn)`, fmt(recs.requests.average), fmt(recs.latency.p50, 1), fmt(recs.latency.p99, 1), `${fmt((100 * recs.requests.average) / ceiling.requests.average)} % of ceiling; non-2xx ${recs.non2xx}`]);
-    out.recsRate = recs.requests.average;
-
     // a unique (unknown) exclude id per request defeats the per-user list cache: every request runs the pipeline
     let miss = 0;
     const uncached = await cannon({
       url: attune.url,
       requests: [{ method: 'GET', setupRequest: (req: { path: string }) => ({ ...req, path: `/v1/users/${users[u++ % users.length]}/recommendations?n=10&exclude=nx${miss++}` }) }],
     });
-    report.push(['  … list cache defeated (pipeline on every request)', fmt(uncached.requests.average), fmt(uncached.latency.p50, 1), fmt(uncached.latency.p99, 1), `${fmt((100 * uncached.requests.average) / ceiling.requests.average)} % of ceiling`]);
+    report.push([`GET /v1/users/{id}/recommendations, pipeline on every request (${MODEL}, ml-100k)`, fmt(uncached.requests.average), fmt(uncached.latency.p50, 1), fmt(uncached.latency.p99, 1), `${fmt((100 * uncached.requests.average) / ceiling.requests.average)} % of ceiling; list cache defeated by a unique exclude id`]);
     out.uncachedRate = uncached.requests.average;
+
+    // steady state: every user has asked once, so lists are reused until an event, a swap or 15 s
+    for (const user of users) await api(attune.url, 'GET', `/v1/users/${user}/recommendations?n=10`);
+    const recs = await cannon({
+      url: attune.url,
+      requests: [{ method: 'GET', setupRequest: (req: { path: string }) => ({ ...req, path: `/v1/users/${users[u++ % users.length]}/recommendations?n=10` }) }],
+    });
+    report.push([`GET /v1/users/{id}/recommendations, steady state (${users.length} users in turn)`, fmt(recs.requests.average), fmt(recs.latency.p50, 1), fmt(recs.latency.p99, 1), `${fmt((100 * recs.requests.average) / ceiling.requests.average)} % of ceiling; non-2xx ${recs.non2xx}; fresh recommendationId and impression per response`]);
+    out.recsRate = recs.requests.average;
 
     const paced = await cannon({
       url: attune.url,
@@ -364,7 +366,7 @@ async function main(): Promise<void> {
     table(
       ['measure', 'value'],
       [
-        ['recommendations / ceiling', `${fmt((100 * (s.recsRate as number)) / (s.ceiling as number))} % (goal ≥ 40 %); pipeline on every request: ${fmt((100 * (s.uncachedRate as number)) / (s.ceiling as number))} %`],
+        ['recommendations / ceiling', `${fmt((100 * (s.recsRate as number)) / (s.ceiling as number))} % steady state, ${fmt((100 * (s.uncachedRate as number)) / (s.ceiling as number))} % with the pipeline on every request (goal ≥ 40 %)`],
         ['p99 at 5,000 req/s', `${fmt(s.pacedP99 as number, 1)} ms (goal ≤ 10 ms)`],
         ['event → recommendation p99', `${fmt(s.rtP99 as number, 2)} ms (goal ≤ 100 ms)`],
         ['resident memory: fresh server', `${s.rssStart} MiB`],
