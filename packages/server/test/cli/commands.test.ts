@@ -31,7 +31,8 @@ function readTsv(path: string): string[][] {
   return readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => l.split('\t'));
 }
 
-describe('attune recommend', () => {
+// each spawn transpiles the CLI with tsx (seconds on a busy machine), hence the generous timeouts
+describe('attune recommend', { timeout: 180_000 }, () => {
   it('writes the top-N of every user, ranked from 1, without their training items', () => {
     const out = join(dir, 'rec.tsv');
     const r = attune('recommend', '--train', trainPath, '--model', 'popular', '--n', '5', '--out', out);
@@ -64,8 +65,9 @@ describe('attune recommend', () => {
     expect(inCluster / rows.length).toBeGreaterThan(0.6);
   });
 
-  it('rejects bad options and bad input with file, line and field', () => {
-    const out = join(dir, 'x.tsv');
+  const out = join(dir, 'x.tsv');
+
+  it('rejects an unknown model and bad params', () => {
     const unknown = attune('recommend', '--train', trainPath, '--model', 'nope', '--n', '5', '--out', out);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/--model: unknown model "nope"; known models: .*popular/);
@@ -77,7 +79,9 @@ describe('attune recommend', () => {
     const badParam = attune('recommend', '--train', trainPath, '--model', 'popular', '--params', '{"k":3}', '--n', '5', '--out', out);
     expect(badParam.code).not.toBe(0);
     expect(badParam.stderr).toMatch(/--params: model "popular": parameter "k" is unknown/);
+  });
 
+  it('names the file, line and field of bad input', () => {
     const missing = file('missing.csv', 'user_id,rating\n1,4\n');
     const m = attune('recommend', '--train', missing, '--model', 'popular', '--n', '5', '--out', out);
     expect(m.code).not.toBe(0);
@@ -92,13 +96,15 @@ describe('attune recommend', () => {
     const e = attune('recommend', '--train', empty, '--model', 'popular', '--n', '5', '--out', out);
     expect(e.code).not.toBe(0);
     expect(e.stderr).toContain(`${empty}:1: empty file`);
+  });
 
+  it('rejects a non-positive --n', () => {
     const n = attune('recommend', '--train', trainPath, '--model', 'popular', '--n', '0', '--out', out);
     expect(n.stderr).toMatch(/--n: expected a positive integer/);
   });
 });
 
-describe('attune evaluate', () => {
+describe('attune evaluate', { timeout: 180_000 }, () => {
   it('prints a metric table, and JSON with --json', () => {
     const table = attune('evaluate', '--train', trainPath, '--test', testPath, '--models', 'popular');
     expect(table.code).toBe(0);
