@@ -159,7 +159,7 @@ export function runPipeline(inputs: PipelineInputs, request: PipelineRequest): R
   const byScore = (a: Candidate, b: Candidate) => b.score - a.score || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0);
   candidates.sort(byScore);
   candidates = candidates.slice(0, Math.max(knobs.candidates, n));
-  for (const id of [...pool.keys()]) pool.delete(id);
+  pool.clear();
   for (const c of candidates) pool.set(c.item.id, c);
 
   // --- re-rank --------------------------------------------------------------------------

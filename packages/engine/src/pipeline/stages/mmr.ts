@@ -35,15 +35,18 @@ export function propertySimilarity(properties: readonly string[]): Similarity<Se
 }
 
 /** Content-index cosine when the index knows both items and finds overlap, else property overlap. */
-export function itemSimilarity(content: ContentIndex | undefined, properties: readonly string[]): Similarity<{ o: number | undefined; p: Set<string> }> {
+export function itemSimilarity(content: ContentIndex | undefined, properties: readonly string[]): Similarity<{ o: number | undefined; item: CatalogItem; p?: Set<string> }> {
   const byProps = propertySimilarity(properties);
   return {
-    prepare: (it) => ({ o: content ? ordinalOf(content, it.id) : undefined, p: byProps.prepare(it) }),
+    prepare: (item) => ({ o: content ? ordinalOf(content, item.id) : undefined, item }),
     between(a, b) {
       if (content && a.o !== undefined && b.o !== undefined) {
         const s = ordinalSimilarity(content, a.o, b.o);
         if (s > 0) return s;
       }
+      // property sets are built only when the content index had nothing to say
+      a.p ??= byProps.prepare(a.item);
+      b.p ??= byProps.prepare(b.item);
       return byProps.between(a.p, b.p);
     },
   };
