@@ -43,5 +43,5 @@ describe('attune demo', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(out).toContain('stopped');
-  });
+  }, 180_000); // child processes start tsx: slow on a loaded machine
 });

@@ -46,5 +46,5 @@ describe('attune serve (process)', () => {
     await store.init();
     expect(await store.countEvents()).toBe(500);
     await store.close();
-  });
+  }, 180_000); // child processes start tsx: slow on a loaded machine
 });

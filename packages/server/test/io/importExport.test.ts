@@ -117,5 +117,5 @@ describe('attune import / export (CLI)', () => {
     const out = await run(process.execPath, [bin, 'export', 'events', '--data', data]);
     expect(out.stdout.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(out.stdout)).toMatchObject({ type: 'view', userId: 'u1', itemId: 'i1' });
-  });
+  }, 180_000); // child processes start tsx: slow on a loaded machine
 });
