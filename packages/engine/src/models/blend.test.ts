@@ -3,7 +3,7 @@ import { Blend } from './blend.ts';
 import { Ease } from './ease.ts';
 import { ItemKnn } from './itemKnn.ts';
 import { modelContract, planted } from './neighbours/contractTests.ts';
-import { createModel, deserializeModel } from './registry.ts';
+import { createModel, deserializeModel, getFactory } from './registry.ts';
 
 const resolver = { create: createModel, deserialize: deserializeModel };
 const children = [
@@ -44,8 +44,13 @@ describe('blend', () => {
     for (const u of [1, 2, 3]) expect(Array.from(b.recommend({ user: u }, 10).items)).toEqual(Array.from(a.recommend({ user: u }, 10).items));
   });
 
+  it('its defaults and every tuning candidate are valid child lists', () => {
+    expect(createModel('blend').params.models).toHaveLength(2);
+    for (const models of getFactory('blend').grid?.models ?? []) expect(createModel('blend', { models }).name).toBe('blend');
+  });
+
   it('rejects empty, nested or malformed child lists', () => {
-    expect(() => createModel('blend', {})).toThrow(/models/);
+    expect(() => createModel('blend', { models: [] })).toThrow(/models/);
     expect(() => createModel('blend', { models: [{ model: 'blend' }] })).toThrow(/nest/);
     expect(() => createModel('blend', { models: [{ model: 'ease', weight: 'x' }] })).toThrow(/weight/);
     expect(() => createModel('blend', { models: [{ model: 'nope' }] })).toThrow(/unknown model/);

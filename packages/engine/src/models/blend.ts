@@ -21,9 +21,32 @@ export interface BlendEntry {
   weight: number;
 }
 
+/**
+ * Children tried by the tuner. Recency-weighted EASE carries the blend; a recency-weighted
+ * item-kNN over the history's own neighbour lists adds a little (chosen on P1 validation splits).
+ */
+const CANDIDATES: BlendEntry[][] = [
+  [
+    { model: 'ease', params: { lambda: 500, recencyHalfLife: 4, minItemUsers: 5 }, weight: 1 },
+    { model: 'item-knn', params: { neighbourhood: 'history', recencyHalfLife: 4 }, weight: 0.3 },
+  ],
+  [
+    { model: 'ease', params: { lambda: 1000, recencyHalfLife: 4, minItemUsers: 5 }, weight: 1 },
+    { model: 'item-knn', params: { neighbourhood: 'history', recencyHalfLife: 4 }, weight: 0.3 },
+  ],
+  [
+    { model: 'ease', params: { lambda: 400, recencyHalfLife: 3, minItemUsers: 5 }, weight: 1 },
+    { model: 'item-knn', params: { neighbourhood: 'history', recencyHalfLife: 3 }, weight: 0.3 },
+  ],
+  [
+    { model: 'ease', params: { lambda: 500, recencyHalfLife: 4, minItemUsers: 5 }, weight: 1 },
+    { model: 'rp3beta', params: { alpha: 0.5, beta: 0.5, k: 200, recencyHalfLife: 4 }, weight: 0.3 },
+  ],
+];
+
 const SPEC = {
   /** the children: [{ model, params, weight }] */
-  models: { type: 'json', default: [] },
+  models: { type: 'json', default: CANDIDATES[0] },
   /**
    * minmax / zscore: per-user normalized scores, weighted sum; rrf: weighted reciprocal rank
    * Σ weight / (rrfK + rank). Normalization ignores the user's history items, whose scores are
@@ -206,7 +229,7 @@ export function makeBlendFactory(resolver: ModelResolver): ModelFactory {
     name: 'blend',
     description: 'blend: weighted fusion of several models (per-user z-score or min-max normalized scores, or reciprocal rank)',
     defaults: defaultsOf(SPEC),
-    grid: { fusion: ['zscore', 'minmax', 'rrf'] },
+    grid: { models: CANDIDATES, fusion: ['zscore', 'minmax'] },
     create: (params = {}) => new Blend(resolver, params),
     deserialize: (bytes) => Blend.deserialize(resolver, bytes),
   };
