@@ -229,7 +229,7 @@ export function makeBlendFactory(resolver: ModelResolver): ModelFactory {
     name: 'blend',
     description: 'blend: weighted fusion of several models (per-user z-score or min-max normalized scores, or reciprocal rank)',
     defaults: defaultsOf(SPEC),
-    grid: { models: CANDIDATES, fusion: ['zscore', 'minmax'] },
+    grid: { models: CANDIDATES, fusion: ['zscore', 'minmax', 'rrf'] },
     create: (params = {}) => new Blend(resolver, params),
     deserialize: (bytes) => Blend.deserialize(resolver, bytes),
   };
