@@ -18,7 +18,11 @@ export interface NatsBusOptions {
   group?: string;
   /** how long the stream keeps messages (for durable consumers to catch up). Default 24 h */
   maxAgeMs?: number;
-  /** durable mode: a message not acked within this (member died mid-handler) is redelivered. Default 60 s */
+  /**
+   * durable mode: a message not acked within this is redelivered to the group: the member died
+   * mid-handler, or left just as the server handed it the message (a pull request of a closed
+   * connection can still receive one). Keep it above the slowest handler. Default 60 s
+   */
   ackWaitMs?: number;
   /** subscriber failures and consumer errors; never thrown to the publisher */
   onError?: (err: unknown, topic: BusTopic) => void;

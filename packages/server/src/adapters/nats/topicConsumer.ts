@@ -74,8 +74,12 @@ export class TopicConsumer {
   private async run(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const m of messages) {
+        // fetched but stopping: hand a group's message straight back rather than after ack_wait
+        if (this.stopped) {
+          if (this.deps.mode.kind === 'durable') m.nak();
+          continue;
+        }
         await this.dispatch(m);
-        if (this.stopped) break;
       }
     } catch (err) {
       if (!this.stopped) this.deps.onError(err, this.deps.topic);
