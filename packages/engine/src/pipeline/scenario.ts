@@ -56,7 +56,10 @@ export interface Cap {
 }
 
 export interface Boost {
-  /** a boost rule returning a number (or a filter rule, counted as 1 when true) */
+  /**
+   * a boost rule: `boost 2 if item.onSale` multiplies the score (by 1 + weight·(2 − 1)); a
+   * plain numeric expression such as `item.rating / 5` adds weight × value
+   */
   rule: string;
   weight: number;
 }
