@@ -210,8 +210,14 @@ async function servingPhase(report: string[][]): Promise<Record<string, number>>
     report.push([`GET /v1/users/{id}/recommendations, pipeline on every request (${MODEL}, ml-100k)`, fmt(uncached.requests.average), fmt(uncached.latency.p50, 1), fmt(uncached.latency.p99, 1), `${fmt((100 * uncached.requests.average) / ceiling.requests.average)} % of ceiling; list cache defeated by a unique exclude id`]);
     out.uncachedRate = uncached.requests.average;
 
-    // steady state: every user has asked once, so lists are reused until an event, a swap or 15 s
-    for (const user of users) await api(attune.url, 'GET', `/v1/users/${user}/recommendations?n=10`);
+    // steady state: every user has asked once, so lists are reused until an event, a swap or the reuse window
+    const warm = async (): Promise<void> => {
+      let next = 0;
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        while (next < users.length) await api(attune.url, 'GET', `/v1/users/${users[next++]}/recommendations?n=10`);
+      }));
+    };
+    await warm();
     const recs = await cannon({
       url: attune.url,
       requests: [{ method: 'GET', setupRequest: (req: { path: string }) => ({ ...req, path: `/v1/users/${users[u++ % users.length]}/recommendations?n=10` }) }],
@@ -219,6 +225,7 @@ async function servingPhase(report: string[][]): Promise<Record<string, number>>
     report.push([`GET /v1/users/{id}/recommendations, steady state (${users.length} users in turn)`, fmt(recs.requests.average), fmt(recs.latency.p50, 1), fmt(recs.latency.p99, 1), `${fmt((100 * recs.requests.average) / ceiling.requests.average)} % of ceiling; non-2xx ${recs.non2xx}; fresh recommendationId and impression per response`]);
     out.recsRate = recs.requests.average;
 
+    await warm();
     const paced = await cannon({
       url: attune.url,
       overallRate: 5000,
@@ -245,22 +252,30 @@ async function servingPhase(report: string[][]): Promise<Record<string, number>>
 
     // event → recommendation: post an event, then fetch; done when the list reflects it
     const lat: number[] = [];
+    const full: number[] = [];
+    let retries = 0;
     for (let k = 0; k < 300; k++) {
       const user = users[(k * 13) % users.length] as string;
       const before = await api(attune.url, 'GET', `/v1/users/${user}/recommendations?n=10`);
       const item = before.items[0].itemId as string;
       const t0 = performance.now();
       await api(attune.url, 'POST', '/v1/events', { type: 'purchase', userId: user, itemId: item });
+      // accepted: the POST answered 200 (the event is committed and published)
+      const t1 = performance.now();
       for (;;) {
         const after = await api(attune.url, 'GET', `/v1/users/${user}/recommendations?n=10`);
         if (!after.items.some((i: { itemId: string }) => i.itemId === item)) break;
+        retries++;
       }
-      lat.push(performance.now() - t0);
+      const t2 = performance.now();
+      lat.push(t2 - t1);
+      full.push(t2 - t0);
     }
-    lat.sort((a, b) => a - b);
-    out.rtP50 = lat[Math.floor(lat.length * 0.5)] as number;
-    out.rtP99 = lat[Math.floor(lat.length * 0.99)] as number;
-    report.push(['event accepted → recommendation reflects it', '', fmt(out.rtP50, 2), fmt(out.rtP99, 2), '300 sequential trials: POST event, then GET until the consumed item is gone (includes both round trips)']);
+    const pct = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)] as number;
+    out.rtP50 = pct(lat, 0.5);
+    out.rtP99 = pct(lat, 0.99);
+    out.rtFullP99 = pct(full, 0.99);
+    report.push(['event accepted → recommendation reflects it', '', fmt(out.rtP50, 2), fmt(out.rtP99, 2), `300 trials, from the POST's 200 to the first GET without the consumed item (one round trip; ${retries} GETs needed a retry); POST sent → reflected p99 ${fmt(out.rtFullP99, 2)} ms`]);
   } finally {
     await stopChild(attune);
     rmSync(dir, { recursive: true, force: true });

@@ -73,7 +73,7 @@ export class RecommendationService {
 
   constructor(private readonly deps: RecommendationServiceDeps) {
     this.clock = deps.clock ?? Date.now;
-    this.listCacheMs = deps.listCacheMs ?? 15_000;
+    this.listCacheMs = deps.listCacheMs ?? 60_000;
     this.listCacheSize = deps.listCacheSize ?? 50_000;
   }
 
