@@ -82,7 +82,7 @@ describe.skipIf(!url)('PostgresStore', () => {
     }
   });
 
-  it('keeps ids in byte order regardless of the database locale, like SQLite', async () => {
+  it('keeps ids in byte order regardless of the database locale, and getItems in the order asked, like SQLite', async () => {
     const s = await fresh();
     try {
       const ids = ['b', 'B', 'a', 'é', 'Z', '_x', '10', '9'];
@@ -90,6 +90,8 @@ describe.skipIf(!url)('PostgresStore', () => {
       const page = await s.listItems({ limit: 100 });
       const bytewise = [...ids].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
       expect(page.items.map((i) => i.id)).toEqual(bytewise);
+      // getItems answers in the order asked, like the SQLite adapter
+      expect((await s.getItems(['b', 'missing', 'a', 'b'])).map((i) => i.id)).toEqual(['b', 'a', 'b']);
     } finally {
       await s.close();
     }

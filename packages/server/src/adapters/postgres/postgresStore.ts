@@ -155,7 +155,13 @@ export class PostgresStore implements Store {
 
   async getItems(ids: string[]): Promise<ItemRecord[]> {
     if (ids.length === 0) return [];
-    return (await this.rows<ItemRow>(`SELECT * FROM ${this.q}.items WHERE id = ANY($1::text[])`, [ids])).map(itemFromRow);
+    const rows = await this.rows<ItemRow>(`SELECT * FROM ${this.q}.items WHERE id = ANY($1::text[])`, [[...new Set(ids)]]);
+    // in the order asked, missing ones left out, as the SQLite adapter answers
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [itemFromRow(row)] : [];
+    });
   }
 
   async listItems(opts: { cursor?: string; limit: number }): Promise<Page<ItemRecord>> {
@@ -207,6 +213,7 @@ export class PostgresStore implements Store {
 
   async deleteUser(id: string): Promise<boolean> {
     return withTransaction(this.db, async (c) => {
+      await this.lockEvents(c);
       const events = (await c.query(`DELETE FROM ${this.q}.events WHERE user_id = $1`, [id])).rowCount ?? 0;
       const users = (await c.query(`DELETE FROM ${this.q}.users WHERE id = $1`, [id])).rowCount ?? 0;
       return events + users > 0;
@@ -216,6 +223,7 @@ export class PostgresStore implements Store {
   async mergeUsers(from: string, into: string): Promise<{ movedEvents: number }> {
     if (from === into) return { movedEvents: 0 };
     return withTransaction(this.db, async (c) => {
+      await this.lockEvents(c);
       const movedEvents = (await c.query(`UPDATE ${this.q}.events SET user_id = $1 WHERE user_id = $2`, [into, from])).rowCount ?? 0;
       const source = (await c.query<UserRow>(`SELECT * FROM ${this.q}.users WHERE id = $1`, [from])).rows[0];
       // a target without a record inherits the source's; DO NOTHING keeps an existing (or concurrently created) one
@@ -244,8 +252,7 @@ export class PostgresStore implements Store {
       candidates.push(i);
     }
     const inserted = await withTransaction(this.db, async (c) => {
-      // serialises appends across replicas so that seq order is commit order (see the class comment)
-      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, `${this.schema}.events`]);
+      await this.lockEvents(c);
       // seq values taken explicitly and assigned in input order, rather than relying on the
       // order in which an INSERT … SELECT evaluates column defaults
       const seqRows = await c.query<{ v: string }>('SELECT nextval($1::regclass) AS v FROM generate_series(1, $2)', [
@@ -293,6 +300,16 @@ export class PostgresStore implements Store {
       } else duplicates.push(i);
     }
     return { accepted, duplicates, stored };
+  }
+
+  /**
+   * The per-schema events lock, held until the transaction ends. Appends take it so that seq
+   * order is commit order (see the class comment); deleteUser and mergeUsers take it so that an
+   * event appended concurrently for the user cannot be left behind (SQLite gets both from its
+   * single writer).
+   */
+  private async lockEvents(c: pg.PoolClient): Promise<void> {
+    await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, `${this.schema}.events`]);
   }
 
   async userEvents(userId: string, opts: { limit?: number; since?: number } = {}): Promise<StoredEvent[]> {
