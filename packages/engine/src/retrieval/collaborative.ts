@@ -25,7 +25,10 @@ export function retrieveCollaborative(query: RetrievalQuery, n: number): Retriev
   });
   if (idx.length === 0) return [];
   // scoreAll into a reused buffer + sampled top-k: no per-request catalogue-sized allocation
-  const scores = model.scoreAll({ history: sparseVector(idx, val) }, scratchScores(model.numItems, 'collaborative').fill(0));
+  const buf = scratchScores(model.numItems, 'collaborative').fill(0);
+  let scores = model.scoreAll({ history: sparseVector(idx, val) }, buf);
+  // we write -Infinity into the scores: never into an array the model might keep
+  if (scores !== buf) scores = (buf.set(scores.subarray(0, buf.length)), buf);
   for (const i of idx) scores[i] = -Infinity;
   const top = topKFast(scores, n * 2 + 20);
   const because = known.slice(-3);
