@@ -97,6 +97,22 @@ describe.skipIf(!url)('PostgresStore', () => {
     }
   });
 
+  it("concurrent appends commit together, yet one caller's failing batch fails only that caller", async () => {
+    const s = await fresh();
+    try {
+      // a null type violates NOT NULL: the kind of batch a caller could send past validation
+      const bad = [{ ...ev('u', 99), type: null as unknown as string }];
+      const calls = [s.appendEvents([ev('u', 1, 'x1')]), s.appendEvents(bad), s.appendEvents([ev('u', 2, 'x2'), ev('u', 3, 'x1')])];
+      const [first, failed, third] = await Promise.allSettled(calls);
+      expect(failed.status).toBe('rejected');
+      expect(first).toMatchObject({ status: 'fulfilled', value: { accepted: [0], duplicates: [] } });
+      expect(third).toMatchObject({ status: 'fulfilled', value: { accepted: [0], duplicates: [1] } });
+      expect((await s.userEvents('u')).map((e) => e.eventId)).toEqual(['x1', 'x2']);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('rejects an invalid cursor and an unsafe schema name', async () => {
     const s = await fresh();
     try {

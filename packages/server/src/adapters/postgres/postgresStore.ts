@@ -26,6 +26,15 @@ export interface PostgresStoreOptions {
   onError?: (err: Error) => void;
 }
 
+interface PendingAppend {
+  events: NewEvent[];
+  resolve: (r: AppendResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/** most events one group-commit transaction takes (a single larger call still goes alone) */
+const GROUP_COMMIT_EVENTS = 20_000;
+
 /** a pool or one checked-out connection (inside a transaction) */
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -49,6 +58,8 @@ export class PostgresStore implements Store {
   private readonly poolOptions: pg.PoolConfig;
   private readonly onError: (err: Error) => void;
   private pool: pg.Pool | undefined;
+  private readonly appendQueue: PendingAppend[] = [];
+  private flushing = false;
 
   constructor(opts: PostgresStoreOptions) {
     this.schema = opts.schema ?? 'attune';
@@ -241,6 +252,66 @@ export class PostgresStore implements Store {
 
   async appendEvents(events: NewEvent[]): Promise<AppendResult> {
     if (events.length === 0) return { accepted: [], duplicates: [] };
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.appendQueue.push({ events, resolve, reject });
+      void this.flushAppends();
+    });
+  }
+
+  /**
+   * Group commit. Appends are serialised by the events lock anyway, so calls arriving while a
+   * transaction runs are queued and the next transaction stores them all, in call order: the
+   * first caller wins a contested eventId and seq follows call order, as with SQLite.
+   */
+  private async flushAppends(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.appendQueue.length > 0) {
+        let size = 0;
+        let take = 0;
+        while (take < this.appendQueue.length && (take === 0 || size + this.appendQueue[take]!.events.length <= GROUP_COMMIT_EVENTS)) {
+          size += this.appendQueue[take]!.events.length;
+          take++;
+        }
+        await this.appendGroup(this.appendQueue.splice(0, take));
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async appendGroup(group: PendingAppend[]): Promise<void> {
+    let result: AppendResult;
+    try {
+      result = await this.appendNow(group.flatMap((g) => g.events));
+    } catch (err) {
+      if (group.length === 1) {
+        group[0]!.reject(err);
+        return;
+      }
+      // one caller's bad batch must not fail the others: retry each on its own
+      for (const g of group) await this.appendGroup([g]);
+      return;
+    }
+    // split the combined result back into each caller's indices
+    let offset = 0;
+    let a = 0;
+    let d = 0;
+    for (const g of group) {
+      const end = offset + g.events.length;
+      const own: Required<AppendResult> = { accepted: [], duplicates: [], stored: [] };
+      for (; a < result.accepted.length && result.accepted[a]! < end; a++) {
+        own.accepted.push(result.accepted[a]! - offset);
+        own.stored.push(result.stored![a]!);
+      }
+      for (; d < result.duplicates.length && result.duplicates[d]! < end; d++) own.duplicates.push(result.duplicates[d]! - offset);
+      g.resolve(own);
+      offset = end;
+    }
+  }
+
+  private async appendNow(events: NewEvent[]): Promise<AppendResult> {
     const receivedAt = Date.now();
     const ids = events.map((e) => e.eventId ?? randomUUID());
     // within the batch the first occurrence of an eventId is the candidate, later ones are retries
