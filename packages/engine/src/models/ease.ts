@@ -1,6 +1,6 @@
 import { binarize, columnCounts, type CsrMatrix } from '../data/csr.ts';
 import { pack, unpack } from '../data/pack.ts';
-import { invertSpd } from '../kernels/dense.ts';
+import { invertSpdF32 } from '../kernels/spdInverse.ts';
 import { topKJs } from '../kernels/topk.ts';
 import type { FitContext, ModelFactory, RecommendOptions, ScoredItems, UserQuery } from './model.ts';
 import { denseGram } from './neighbours/denseGram.ts';
@@ -73,16 +73,19 @@ export class Ease extends WeightedHistoryRecommender {
     const local = new Int32Array(x.cols).fill(-1);
     global.forEach((c, l) => (local[c] = l));
 
-    const gram = denseGram(x, local, n);
-    for (let i = 0; i < n; i++) gram[i * n + i] = (gram[i * n + i] as number) + this.p.lambda;
+    // one n×n float32 buffer goes gram → inverse → weights in place: the WASM SIMD inverse is
+    // accurate to ~1e-6 relative in f32 (bench/speed/dense.ts) and the memory budget stays n²·8
+    // (this buffer plus the kernel's workspace)
+    const weights = denseGram(x, local, n, new Float32Array(n * n));
+    for (let i = 0; i < n; i++) weights[i * n + i] = (weights[i * n + i] as number) + this.p.lambda;
     ctx.onProgress?.(0.1, 'gram');
-    const inv = invertSpd(gram, n);
+    invertSpdF32(weights, n, { out: weights });
     ctx.onProgress?.(0.9, 'inverse');
-    const weights = new Float32Array(n * n);
+    const diag = new Float64Array(n);
+    for (let j = 0; j < n; j++) diag[j] = weights[j * n + j] as number;
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        if (i !== j) weights[i * n + j] = -(inv[i * n + j] as number) / (inv[j * n + j] as number);
-      }
+      const base = i * n;
+      for (let j = 0; j < n; j++) weights[base + j] = i === j ? 0 : -(weights[base + j] as number) / (diag[j] as number);
     }
     this.train = matrix;
     this.overrides.clear();

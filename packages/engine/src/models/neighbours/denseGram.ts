@@ -2,10 +2,13 @@ import type { CsrMatrix } from '../../data/csr.ts';
 
 /**
  * Dense XᵀX restricted to the columns that have a local index (`local[c] >= 0`), as a row-major
- * n×n Float64Array. One pass over each row's pairs, so the cost is Σ rowLength², not n³.
+ * n×n matrix (Float64Array by default; pass a Float32Array `out` to halve the memory, as EASE
+ * does before its float32 inverse). One pass over each row's pairs, so the cost is Σ rowLength²,
+ * not n³.
  */
-export function denseGram(x: CsrMatrix, local: Int32Array, n: number): Float64Array {
-  const g = new Float64Array(n * n);
+export function denseGram<T extends Float64Array | Float32Array = Float64Array>(x: CsrMatrix, local: Int32Array, n: number, out?: T): T {
+  const g = (out ?? new Float64Array(n * n)) as T;
+  g.fill(0);
   const idx = new Int32Array(x.cols);
   const val = new Float64Array(x.cols);
   for (let r = 0; r < x.rows; r++) {
