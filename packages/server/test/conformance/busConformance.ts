@@ -147,6 +147,24 @@ export function busConformance(factory: BusConformanceFactory): void {
     );
 
     it(
+      "keeps a publisher's order across topics",
+      withBus(async (bus) => {
+        const log: string[] = [];
+        bus.subscribe('users.merged', (m) => void log.push(`merged ${m.fromUserId}`));
+        bus.subscribe('events.accepted', (m) => void log.push(`events ${m.events.length}`));
+        bus.subscribe('users.deleted', (m) => void log.push(`deleted ${m.userId}`));
+        const expected: string[] = [];
+        for (let i = 0; i < 10; i++) {
+          await bus.publish('users.merged', { fromUserId: `a${i}`, intoUserId: 'k', movedEvents: 0 });
+          await bus.publish('events.accepted', { events: [] });
+          await bus.publish('users.deleted', { userId: `d${i}` });
+          expected.push(`merged a${i}`, 'events 0', `deleted d${i}`);
+        }
+        await eventually(() => expect(log).toEqual(expected));
+      }),
+    );
+
+    it(
       'close stops deliveries, publishing afterwards is a no-op, closing twice is harmless',
       withBus(async (bus) => {
         const got = recorder<'items.changed'>();

@@ -7,34 +7,44 @@ export type ConsumerMode =
   /** bus instances of one group share a durable consumer: each message goes to one of them */
   | { kind: 'durable'; name: string; ackWaitMs: number };
 
-export interface TopicConsumerDeps {
+export interface BusConsumerDeps {
   js: JetStreamClient;
   jsm: JetStreamManager;
+  /** the stream, also the first token of every subject */
   stream: string;
-  subject: string;
-  topic: BusTopic;
   mode: ConsumerMode;
+  /** a handler failed */
   onError: (err: unknown, topic: BusTopic) => void;
+  /** the consumer itself failed (setup, connection) */
+  onConsumerError: (err: unknown) => void;
 }
 
 /**
- * One JetStream consumer per topic and bus instance, dispatching each message to the
- * instance's local handlers one message at a time (so a publisher's order is kept).
+ * One JetStream consumer per bus instance over every topic of the deployment, dispatching
+ * each message to the instance's handlers for its topic, one message at a time: a publisher's
+ * order is kept across topics too (e.g. users.merged before the events that follow it).
  */
-export class TopicConsumer {
-  readonly handlers = new Set<BusHandler<BusTopic>>();
+export class BusConsumer {
+  readonly handlers = new Map<BusTopic, Set<BusHandler<BusTopic>>>();
   /** settles once messages published from now on will be delivered */
   readonly ready: Promise<void>;
   private messages: ConsumerMessages | undefined;
   private stopped = false;
   private loop: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: TopicConsumerDeps) {
-    this.ready = this.start().catch((err: unknown) => deps.onError(err, deps.topic));
+  constructor(private readonly deps: BusConsumerDeps) {
+    this.ready = this.start().catch((err: unknown) => deps.onConsumerError(err));
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.handlers.values()) n += set.size;
+    return n;
   }
 
   private async start(): Promise<void> {
-    const { js, jsm, stream, subject, mode } = this.deps;
+    const { js, jsm, stream, mode } = this.deps;
+    const subject = `${stream}.>`;
     let messages: ConsumerMessages;
     if (mode.kind === 'fanout') {
       // start right after the stream's current end: nothing older, nothing published from now on missed
@@ -82,26 +92,28 @@ export class TopicConsumer {
         await this.dispatch(m);
       }
     } catch (err) {
-      if (!this.stopped) this.deps.onError(err, this.deps.topic);
+      if (!this.stopped) this.deps.onConsumerError(err);
     }
   }
 
   private async dispatch(m: JsMsg): Promise<void> {
+    const topic = m.subject.slice(this.deps.stream.length + 1) as BusTopic;
     let message: unknown;
     try {
       message = m.json();
     } catch (err) {
-      this.deps.onError(err, this.deps.topic);
+      this.deps.onError(err, topic);
       if (this.deps.mode.kind === 'durable') m.term();
       return;
     }
-    for (const handler of [...this.handlers]) {
+    const set = this.handlers.get(topic);
+    for (const handler of set ? [...set] : []) {
       // checked per handler: one unsubscribed while an earlier one ran must not be called
-      if (this.stopped || !this.handlers.has(handler)) continue;
+      if (this.stopped || !set!.has(handler)) continue;
       try {
         await handler(message as BusMessages[BusTopic]);
       } catch (err) {
-        this.deps.onError(err, this.deps.topic);
+        this.deps.onError(err, topic);
       }
     }
     // acked even when a handler failed: like the in-process bus, no retries of handler errors;

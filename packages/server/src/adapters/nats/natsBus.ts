@@ -1,7 +1,7 @@
 import { DiscardPolicy, JetStreamApiError, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Bus, BusHandler, BusMessages, BusTopic } from '../../ports/bus.ts';
-import { TopicConsumer, type ConsumerMode } from './topicConsumer.ts';
+import { BusConsumer, type ConsumerMode } from './busConsumer.ts';
 
 export interface NatsBusOptions {
   /** nats://host:port, several separated by commas */
@@ -10,10 +10,12 @@ export interface NatsBusOptions {
   prefix?: string;
   /**
    * Worker roles set a group (e.g. 'trainer'): every bus of the group shares one DURABLE
-   * consumer per topic, so each message is handled once by one member, and messages published
+   * consumer, so each message is handled once by one member, and messages published
    * while no member runs wait in the stream (up to maxAgeMs). Without a group (API nodes) each
-   * bus gets its own EPHEMERAL ordered consumer per topic: every node sees every message
-   * published after it subscribed, which is what per-node caches need.
+   * bus gets its own EPHEMERAL ordered consumer: every node sees every message
+   * published after it subscribed, which is what per-node caches need. Members of a group
+   * subscribe to the same topics: a message of a topic the receiving member does not handle is
+   * acknowledged and dropped.
    */
   group?: string;
   /** how long the stream keeps messages (for durable consumers to catch up). Default 24 h */
@@ -24,8 +26,10 @@ export interface NatsBusOptions {
    * connection can still receive one). Keep it above the slowest handler. Default 60 s
    */
   ackWaitMs?: number;
-  /** subscriber failures and consumer errors; never thrown to the publisher */
+  /** subscriber failures; never thrown to the publisher */
   onError?: (err: unknown, topic: BusTopic) => void;
+  /** the consumer could not be set up or failed; default: a process warning */
+  onConsumerError?: (err: unknown) => void;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -34,13 +38,12 @@ const STREAM_NAME_IN_USE = 10058;
 /**
  * The Bus over NATS JetStream: one stream per deployment prefix holding every topic
  * (`<prefix>.<topic>`); publish resolves after the server has stored the message (its ack).
- * Delivery is asynchronous (after publish resolves), at most one message at a time per topic
- * and bus, so a publisher's order is kept.
+ * Each bus consumes every topic through one consumer and delivers asynchronously (after
+ * publish resolves), one message at a time, so a publisher's order is kept across topics.
  */
 export class NatsBus implements Bus {
-  private readonly consumers = new Map<BusTopic, TopicConsumer>();
-  /** consumers still being set up: publish waits for them so subscribe-then-publish delivers */
-  private readonly settling = new Set<Promise<void>>();
+  /** created at the first subscribe, stopped when the last handler leaves */
+  private consumer: BusConsumer | undefined;
   private closed = false;
 
   private constructor(
@@ -48,8 +51,9 @@ export class NatsBus implements Bus {
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     readonly stream: string,
-    private readonly mode: (topic: BusTopic) => ConsumerMode,
+    private readonly mode: ConsumerMode,
     private readonly onError: (err: unknown, topic: BusTopic) => void,
+    private readonly onConsumerError: (err: unknown) => void,
   ) {}
 
   static async connect(opts: NatsBusOptions): Promise<NatsBus> {
@@ -63,9 +67,9 @@ export class NatsBus implements Bus {
       const jsm = await jetstreamManager(nc);
       await ensureStream(jsm, prefix, (opts.maxAgeMs ?? 24 * 3_600_000) * 1_000_000);
       const ackWaitMs = opts.ackWaitMs ?? 60_000;
-      const mode = (topic: BusTopic): ConsumerMode =>
-        group === undefined ? { kind: 'fanout' } : { kind: 'durable', name: `${group}_${topic.replaceAll('.', '_')}`, ackWaitMs };
-      return new NatsBus(nc, jetstream(nc), jsm, prefix, mode, opts.onError ?? (() => {}));
+      const mode: ConsumerMode = group === undefined ? { kind: 'fanout' } : { kind: 'durable', name: group, ackWaitMs };
+      const onConsumerError = opts.onConsumerError ?? ((err: unknown) => process.emitWarning(`NATS bus consumer failed: ${String(err)}`));
+      return new NatsBus(nc, jetstream(nc), jsm, prefix, mode, opts.onError ?? (() => {}), onConsumerError);
     } catch (err) {
       await nc.close();
       throw err;
@@ -78,44 +82,47 @@ export class NatsBus implements Bus {
 
   async publish<T extends BusTopic>(topic: T, message: BusMessages[T]): Promise<void> {
     if (this.closed) return;
-    if (this.settling.size > 0) await Promise.all([...this.settling]);
+    // a consumer still being set up: wait, so that subscribe-then-publish in this process delivers
+    if (this.consumer) await this.consumer.ready;
     await this.js.publish(this.subject(topic), JSON.stringify(message));
   }
 
   subscribe<T extends BusTopic>(topic: T, handler: BusHandler<T>): () => void {
     if (this.closed) return () => {};
-    let consumer = this.consumers.get(topic);
-    if (!consumer) {
-      consumer = new TopicConsumer({ js: this.js, jsm: this.jsm, stream: this.stream, subject: this.subject(topic), topic, mode: this.mode(topic), onError: this.onError });
-      this.consumers.set(topic, consumer);
-      const ready = consumer.ready;
-      this.settling.add(ready);
-      void ready.then(() => this.settling.delete(ready));
-    }
+    const consumer = (this.consumer ??= new BusConsumer({
+      js: this.js,
+      jsm: this.jsm,
+      stream: this.stream,
+      mode: this.mode,
+      onError: this.onError,
+      onConsumerError: this.onConsumerError,
+    }));
+    let set = consumer.handlers.get(topic);
+    if (!set) consumer.handlers.set(topic, (set = new Set()));
     const h = handler as unknown as BusHandler<BusTopic>;
-    consumer.handlers.add(h);
-    const owner = consumer;
+    set.add(h);
+    const handlers = set;
     return () => {
-      owner.handlers.delete(h);
-      // the topic's last handler left: stop consuming (a later subscribe starts afresh)
-      if (owner.handlers.size === 0 && this.consumers.get(topic) === owner) {
-        this.consumers.delete(topic);
-        void owner.stop().catch((err: unknown) => this.onError(err, topic));
+      handlers.delete(h);
+      // the last handler left: stop consuming (a later subscribe starts afresh)
+      if (consumer.size === 0 && this.consumer === consumer) {
+        this.consumer = undefined;
+        void consumer.stop().catch((err: unknown) => this.onConsumerError(err));
       }
     };
   }
 
-  /** Resolves once every subscription made so far receives what any replica publishes from now on. */
+  /** Resolves once the subscriptions made so far receive what any replica publishes from now on. */
   async ready(): Promise<void> {
-    await Promise.all([...this.consumers.values()].map((c) => c.ready));
+    await this.consumer?.ready;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const consumers = [...this.consumers.values()];
-    this.consumers.clear();
-    await Promise.all(consumers.map((c) => c.stop().catch(() => {})));
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.stop().catch(() => {});
     await this.nc.close();
   }
 }
