@@ -245,6 +245,25 @@ function withExclude(exclude: readonly string[] | undefined): { exclude?: readon
   return exclude && exclude.length > 0 ? { exclude } : {};
 }
 
+const trainedMemo = new WeakMap<ServingModel, Map<number, readonly UserEventRecord[]>>();
+const TRAINED_MEMO_USERS = 50_000;
+
+/** A user's matrix row as history records, built once per serving model (records are never mutated). */
+function trainedHistory(sm: ServingModel, index: number): readonly UserEventRecord[] {
+  let memo = trainedMemo.get(sm);
+  if (!memo) trainedMemo.set(sm, (memo = new Map()));
+  let list = memo.get(index);
+  if (!list) {
+    const row = sm.model.userHistory(index);
+    const out: UserEventRecord[] = [];
+    for (let k = 0; k < row.indices.length; k++) out.push(Object.freeze({ itemId: sm.items.id(row.indices[k] as number), type: 'trained', timestamp: 0 }));
+    list = Object.freeze(out);
+    if (memo.size >= TRAINED_MEMO_USERS) memo.delete(memo.keys().next().value as number);
+    memo.set(index, list);
+  }
+  return list;
+}
+
 /**
  * The user as the pipeline sees them: what the serving model learned (their matrix row) plus
  * every online event the model has not seen (seq after the training cut, or not from the
@@ -252,11 +271,7 @@ function withExclude(exclude: readonly string[] | undefined): { exclude?: readon
  */
 export function buildProfile(userId: string, sm: ServingModel | undefined, online: UserOnlineState, record?: CachedUser): UserProfile {
   const index = sm ? sm.users.index(userId) : -1;
-  const history: UserEventRecord[] = [];
-  if (sm && index >= 0) {
-    const row = sm.model.userHistory(index);
-    for (let k = 0; k < row.indices.length; k++) history.push({ itemId: sm.items.id(row.indices[k] as number), type: 'trained', timestamp: 0 });
-  }
+  const history: UserEventRecord[] = sm && index >= 0 ? [...trainedHistory(sm, index)] : [];
   const cut = sm?.lastSeq ?? -1;
   for (const e of online.history) if (e.seq === undefined || e.seq > cut) history.push(e);
   const profile: UserProfile = { id: userId, index, attributes: record?.attributes ?? {}, preferences: record?.preferences ?? {}, history };

@@ -53,7 +53,7 @@ export class MemoryOnlineState implements OnlineState {
     this.maxImpressions = opts.maxImpressions ?? 100;
     this.maxAttribution = opts.maxAttribution ?? 100_000;
     this.halfLife = opts.trendingHalfLifeMs ?? 24 * 3_600_000;
-    this.maxEvents = opts.maxEvents ?? 1_000_000;
+    this.maxEvents = opts.maxEvents ?? 500_000;
   }
 
   private slot(userId: string): UserSlot {
