@@ -6,19 +6,27 @@ import type { WorkerReply } from './workerMessages.ts';
 export type ProgressListener = (fraction: number, message: string) => void;
 
 /** Runs one training job and resolves with its outcome. */
-export type TrainingRunner = (spec: TrainSpec, onProgress: ProgressListener) => Promise<TrainOutcome>;
+export type TrainingRunner = (spec: TrainSpec, onProgress: ProgressListener, signal?: AbortSignal) => Promise<TrainOutcome>;
 
 /**
  * Trains in a worker thread that opens the SQLite file itself: the server thread only
  * receives the finished artifact.
  */
 export function workerRunner(storePath: string): TrainingRunner {
-  return (spec, onProgress) =>
+  return (spec, onProgress, signal) =>
     new Promise<TrainOutcome>((resolve, reject) => {
+      if (signal?.aborted) return reject(new Error('training cancelled'));
       const worker = new Worker(new URL('./tsWorkerBoot.mjs', import.meta.url), {
         workerData: { entry: new URL('./trainWorker.ts', import.meta.url).href, storePath, spec },
       });
       let settled = false;
+      // shutdown must not wait for a long fit: stop the thread, the run is simply not recorded
+      signal?.addEventListener('abort', () => {
+        if (settled) return;
+        settled = true;
+        reject(new Error('training cancelled'));
+        void worker.terminate();
+      });
       worker.on('message', (m: WorkerReply) => {
         if (m.kind === 'progress') onProgress(m.fraction, m.message);
         else if (m.kind === 'done') {
@@ -45,8 +53,9 @@ export function workerRunner(storePath: string): TrainingRunner {
  * for stores a worker cannot open by path (in-memory ones).
  */
 export function inlineRunner(store: Store): TrainingRunner {
-  return async (spec, onProgress) => {
+  return async (spec, onProgress, signal) => {
     onProgress(0, 'reading events');
+    if (signal?.aborted) throw new Error('training cancelled');
     const data = await collectInteractions(store.scanEvents({ batchSize: 20_000 }));
     return trainOnEvents(data, spec, onProgress);
   };

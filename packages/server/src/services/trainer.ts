@@ -65,6 +65,7 @@ export class Trainer {
   private timer: NodeJS.Timeout | undefined;
   private idle: Promise<void> = Promise.resolve();
   private stopped = false;
+  private abort: AbortController | undefined;
   private readonly clock: () => number;
 
   constructor(private readonly deps: TrainerDeps) {
@@ -99,6 +100,7 @@ export class Trainer {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.queued = undefined;
+    this.abort?.abort();
     await this.idle;
   }
 
@@ -141,10 +143,16 @@ export class Trainer {
     job.status = 'running';
     job.startedAt = this.clock();
     let outcome: TrainOutcome | undefined;
+    this.abort = new AbortController();
     try {
-      outcome = await this.deps.runner(this.spec(), (fraction, message) => {
-        job.progress = { fraction, message };
-      });
+      outcome = await this.deps.runner(
+        this.spec(),
+        (fraction, message) => {
+          job.progress = { fraction, message };
+        },
+        this.abort.signal,
+      );
+      if (this.stopped) throw new Error('training cancelled: the server is stopping');
       await this.record(job, outcome);
       job.status = 'succeeded';
     } catch (err) {

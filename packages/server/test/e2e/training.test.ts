@@ -120,6 +120,22 @@ describe('training and model versions', () => {
     expect((await waitFor(job.id)).status).toBe('succeeded');
   });
 
+  it('closing the server cancels a running training run instead of waiting for it', async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+    dir = mkdtempSync(join(tmpdir(), 'attune-train-'));
+    await start({ enabled: false });
+    await call('POST', '/v1/events', data.interactions.map((e) => ({ type: 'view', userId: e.userId, itemId: e.itemId, timestamp: e.timestamp })));
+    await server?.close();
+    // auto tunes every model: a long run, started at once because there is no model yet
+    await start({ model: 'auto' });
+    const jobs = (await call('GET', '/v1/models')).json.jobs;
+    expect(jobs[0]).toMatchObject({ reason: 'startup', status: 'running' });
+    await server?.close();
+    await start({ enabled: false });
+    expect((await call('GET', '/v1/models')).json.versions).toEqual([]);
+  });
+
   it('rejects unknown query parameters on the models list', async () => {
     const { status, json } = await call('GET', '/v1/models?colour=red');
     expect(status).toBe(400);
