@@ -72,6 +72,26 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l))))
 
+;; Loads one word of every cache line of the factor rows of entries [q, end) and returns
+  ;; them or-ed together (so the loads cannot be dropped). The loads are independent of each
+  ;; other, so the core keeps dozens of row fetches in flight at once; the dot/axpy passes that
+  ;; follow, whose loads each wait for the previous entry's arithmetic, then hit the cache. The
+  ;; random row fetches, one or two at a time, were what bound the solve.
+  (func $touch (param $y i32) (param $indices i32) (param $q i32) (param $end i32) (param $f4 i32) (result i32)
+    (local $sink i32) (local $row i32) (local $o i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $q) (local.get $end)))
+        (local.set $row (i32.add (local.get $y) (i32.mul (i32.load (i32.add (local.get $indices) (i32.shl (local.get $q) (i32.const 2)))) (local.get $f4))))
+        (local.set $o (i32.const 0))
+        (loop $lines
+          (local.set $sink (i32.or (local.get $sink) (i32.load (i32.add (local.get $row) (local.get $o)))))
+          (local.set $o (i32.add (local.get $o) (i32.const 64)))
+          (br_if $lines (i32.lt_u (local.get $o) (local.get $f4))))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $l)))
+    (local.get $sink))
+
   ;; For every row u in [start, end): `steps` CG iterations on
   ;; (G + Σ cm1ᵢ·yᵢyᵢᵀ)·x = Σ (1 + cm1ᵢ)·yᵢ, warm-started from x's row, where G = YᵀY + λI and
   ;; the row's entries are indices[indptr[u]..indptr[u+1]) with cm1 = α·value. Scratch holds
@@ -81,7 +101,7 @@
     (local $f4 i32) (local $u i32) (local $q i32) (local $lo i32) (local $hi i32) (local $xo i32)
     (local $r i32) (local $p i32) (local $ap i32) (local $c f32) (local $yi i32) (local $d f32)
     (local $rsold f32) (local $rsnew f32) (local $pap f32) (local $a f32) (local $beta f32) (local $it i32)
-    (local $o i32) (local $av v128) (local $bv v128)
+    (local $o i32) (local $av v128) (local $bv v128) (local $sink i32)
     (local.set $f4 (i32.shl (local.get $f) (i32.const 2)))
     (local.set $r (local.get $scratch))
     (local.set $p (i32.add (local.get $scratch) (local.get $f4)))
@@ -101,6 +121,9 @@
             (local.set $q (local.get $lo))
             (block $d1 (loop $l1
               (br_if $d1 (i32.ge_u (local.get $q) (local.get $hi)))
+              (if (i32.eqz (i32.and (i32.sub (local.get $q) (local.get $lo)) (i32.const 31)))
+                (then (local.set $sink (i32.or (local.get $sink) (call $touch (local.get $y) (local.get $indices) (local.get $q)
+                  (select (local.get $hi) (i32.add (local.get $q) (i32.const 32)) (i32.lt_u (local.get $hi) (i32.add (local.get $q) (i32.const 32)))) (local.get $f4))))))
               (local.set $yi (i32.add (local.get $y) (i32.mul (i32.load (i32.add (local.get $indices) (i32.shl (local.get $q) (i32.const 2)))) (local.get $f4))))
               (local.set $c (f32.load (i32.add (local.get $cm1) (i32.shl (local.get $q) (i32.const 2)))))
               (local.set $d (call $dot (local.get $yi) (local.get $xo) (local.get $f4)))
@@ -118,6 +141,9 @@
               (local.set $q (local.get $lo))
               (block $d2 (loop $l2
                 (br_if $d2 (i32.ge_u (local.get $q) (local.get $hi)))
+              (if (i32.eqz (i32.and (i32.sub (local.get $q) (local.get $lo)) (i32.const 31)))
+                (then (local.set $sink (i32.or (local.get $sink) (call $touch (local.get $y) (local.get $indices) (local.get $q)
+                  (select (local.get $hi) (i32.add (local.get $q) (i32.const 32)) (i32.lt_u (local.get $hi) (i32.add (local.get $q) (i32.const 32)))) (local.get $f4))))))
                 (local.set $yi (i32.add (local.get $y) (i32.mul (i32.load (i32.add (local.get $indices) (i32.shl (local.get $q) (i32.const 2)))) (local.get $f4))))
                 (local.set $c (f32.load (i32.add (local.get $cm1) (i32.shl (local.get $q) (i32.const 2)))))
                 (call $axpy (f32.mul (local.get $c) (call $dot (local.get $yi) (local.get $p) (local.get $f4))) (local.get $yi) (local.get $ap) (local.get $f4))
@@ -145,7 +171,9 @@
               (local.set $it (i32.add (local.get $it) (i32.const 1)))
               (br $cg)))))
         (local.set $u (i32.add (local.get $u) (i32.const 1)))
-        (br $rows))))
+        (br $rows)))
+    ;; keep the touched words live
+    (i32.store (local.get $r) (local.get $sink)))
 
   ;; out += Σ yᵣyᵣᵀ over rows [start, end) of the rows×f matrix at y (f×f row-major, lower triangle)
   (func (export "gramAdd") (param $y i32) (param $start i32) (param $end i32) (param $f i32) (param $out i32)
