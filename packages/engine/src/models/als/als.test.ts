@@ -112,6 +112,16 @@ describe('WASM SIMD trainer', () => {
     expect(ownClusterShare(wasm, fx)).toBeGreaterThan(0.75);
   });
 
+  // 64 factors take the kernel's unrolled path (the other counts the generic loops)
+  it.runIf(wasmAlsAvailable(64))('matches the JS reference at 64 factors', () => {
+    const opts = { factors: 64, iterations: 4, regularization: 1, alpha: 2 };
+    const js = new ImplicitAls(opts, { trainer: trainAlsJs });
+    js.fit(fx.matrix);
+    const wasm = new ImplicitAls(opts, { trainer: (job) => void expect(trainAlsWasm(job)).toBe(true) });
+    wasm.fit(fx.matrix);
+    for (let u = 0; u < fx.matrix.rows; u += 7) expect(cosine(wasm.userVector({ user: u }), js.userVector({ user: u }))).toBeGreaterThan(0.995);
+  });
+
   it('declines what it cannot run, so the default falls back to JS', () => {
     expect(wasmAlsAvailable(6)).toBe(false);
     const m = new ImplicitAls({ factors: 6, iterations: 3, regularization: 1, alpha: 2 });
