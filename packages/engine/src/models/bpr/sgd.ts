@@ -30,7 +30,8 @@ export function entryRows(m: CsrMatrix): Int32Array {
  * `samples` BPR SGD steps (Rendle et al. 2009): draw a stored (user, item) entry uniformly and a
  * negative item uniformly among the items the user has not interacted with, then take one
  * gradient step on ln σ(x̂ᵤᵢ − x̂ᵤⱼ) with L2 regularization. Written as one flat loop over
- * typed arrays with an inline xorshift generator because this is the hot path; lock-free on
+ * typed arrays with inline xorshift generators (one for entries, one for negatives) because
+ * this is the hot path; lock-free on
  * shared arrays (Hogwild) when several threads run it at once. Returns the share of samples
  * already ranked correctly before their step (a cheap training-progress signal).
  */
@@ -42,6 +43,9 @@ export function bprSgd(s: BprState, step: BprStep): number {
   const lr = step.learningRate;
   const reg = step.regularization;
   let state = (step.seed ^ 0x9e3779b9) | 0 || 1;
+  // negatives come from a second stream so that the WASM kernel can draw a batch of entries
+  // ahead of their negatives and still take exactly these steps
+  let neg = (state ^ 0x6a09e667) | 0 || 1;
   let correct = 0;
   let done = 0;
   if (nnz === 0 || nItems < 2) return 0;
@@ -58,10 +62,10 @@ export function bprSgd(s: BprState, step: BprStep): number {
     let j = 0;
     // resample negatives the user has (rare: histories are a small share of the catalogue)
     for (;;) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      j = Math.floor((state >>> 0) * 2.3283064365386963e-10 * nItems);
+      neg ^= neg << 13;
+      neg ^= neg >>> 17;
+      neg ^= neg << 5;
+      j = Math.floor((neg >>> 0) * 2.3283064365386963e-10 * nItems);
       if (!contains(indices, lo, hi, j)) break;
     }
     const uo = u * f;
@@ -107,6 +111,9 @@ export function bprFoldIn(items: Int32Array, y: Float32Array, b: Float32Array, n
   const sorted = Int32Array.from(items).sort();
   if (sorted.length === 0 || sorted.length >= nItems) return x;
   let state = (step.seed ^ 0x9e3779b9) | 0 || 1;
+  // negatives come from a second stream so that the WASM kernel can draw a batch of entries
+  // ahead of their negatives and still take exactly these steps
+  let neg = (state ^ 0x6a09e667) | 0 || 1;
   const lr = step.learningRate;
   const reg = step.regularization;
   for (let n = 0; n < step.samples; n++) {
@@ -116,10 +123,10 @@ export function bprFoldIn(items: Int32Array, y: Float32Array, b: Float32Array, n
     const i = sorted[Math.floor((state >>> 0) * 2.3283064365386963e-10 * sorted.length)] as number;
     let j = 0;
     do {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      j = Math.floor((state >>> 0) * 2.3283064365386963e-10 * nItems);
+      neg ^= neg << 13;
+      neg ^= neg >>> 17;
+      neg ^= neg << 5;
+      j = Math.floor((neg >>> 0) * 2.3283064365386963e-10 * nItems);
     } while (contains(sorted, 0, sorted.length, j));
     const io = i * f;
     const jo = j * f;

@@ -5,7 +5,7 @@ import { withSharedMemoryImport } from './sharedModule.ts';
 import type { BprJob } from './train.ts';
 
 interface BprExports {
-  sgd(x: number, y: number, b: number, indptr: number, indices: number, entryUser: number, nnz: number, nItems: number, f: number, lr: number, reg: number, samples: number, seed: number, done: number): number;
+  sgd(x: number, y: number, b: number, indptr: number, indices: number, entryUser: number, nnz: number, nItems: number, f: number, lr: number, reg: number, samples: number, seed: number, done: number, batch: number): number;
 }
 
 /** Byte offsets of each array in the kernel memory, and the memory size. */
@@ -18,6 +18,8 @@ export interface BprLayout {
   entryUser: number;
   /** one 16-byte slot per thread for the kernel's step counter */
   scratch: number;
+  /** one BATCH_BYTES block per thread for the kernel's batch of drawn samples */
+  batch: number;
   bytes: number;
   rows: number;
   cols: number;
@@ -26,6 +28,8 @@ export interface BprLayout {
 }
 
 export const MAX_THREADS = 64;
+/** the kernel draws 32 samples ahead, 16 bytes each */
+const BATCH_BYTES = 32 * 16;
 
 export function bprWasmAvailable(f: number): boolean {
   return f % 4 === 0 && useWasm('bpr');
@@ -41,7 +45,7 @@ export function bprLayout(s: BprState): BprLayout {
     at += (bytes + 15) & ~15;
     return p;
   };
-  const l = { x: take(rows * f * 4), y: take(cols * f * 4), b: take(cols * 4), indptr: take((rows + 1) * 4), indices: take(nnz * 4), entryUser: take(nnz * 4), scratch: take(MAX_THREADS * 16) };
+  const l = { x: take(rows * f * 4), y: take(cols * f * 4), b: take(cols * 4), indptr: take((rows + 1) * 4), indices: take(nnz * 4), entryUser: take(nnz * 4), scratch: take(MAX_THREADS * 16), batch: take(MAX_THREADS * BATCH_BYTES) };
   return { ...l, bytes: at, rows, cols, nnz, f };
 }
 
@@ -65,7 +69,7 @@ export function copyOut(buf: ArrayBufferLike, l: BprLayout, s: BprState): void {
 /** Runs one batch of SGD steps in an instantiated kernel; returns the share ranked correctly. */
 export function runSgd(k: BprExports, buf: ArrayBufferLike, l: BprLayout, step: BprStep, thread = 0): number {
   const slot = l.scratch + 16 * thread;
-  const correct = k.sgd(l.x, l.y, l.b, l.indptr, l.indices, l.entryUser, l.nnz, l.cols, l.f, step.learningRate, step.regularization, step.samples, step.seed | 0, slot);
+  const correct = k.sgd(l.x, l.y, l.b, l.indptr, l.indices, l.entryUser, l.nnz, l.cols, l.f, step.learningRate, step.regularization, step.samples, step.seed | 0, slot, l.batch + BATCH_BYTES * thread);
   const done = new Int32Array(buf, slot, 1)[0] as number;
   return done > 0 ? correct / done : 0;
 }
