@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -360,6 +360,7 @@ async function p1Phase(): Promise<Record<string, number>> {
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg()[0] as number;
   const rows: string[][] = [];
   process.stderr.write('serving phase (ml-100k)…\n');
   const s = await servingPhase(rows);
@@ -375,6 +376,7 @@ async function main(): Promise<void> {
   }
   const md = [
     `Servers run in child processes; autocannon (${SECONDS} s per run, 20 connections unless noted) runs in the bench process. Model: \`${MODEL}\`.`,
+    `1-minute load average ${fmt(loadBefore, 1)} at the start and ${fmt(loadavg()[0] as number, 1)} at the end on ${cpus().length} cores: other work shares the machine, so rates and ratios between runs are noisy.`,
     '',
     table(['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'notes'], rows),
     '',
@@ -400,7 +402,8 @@ async function main(): Promise<void> {
       ],
     ),
   ].join('\n');
-  writeSection('serve', 'Serving', 'npm run bench:serve', md);
+  const knobs = ['BENCH_SECONDS', 'BENCH_BIG_EVENTS', 'BENCH_MODEL', 'BENCH_SKIP_BIG'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `);
+  writeSection('serve', 'Serving', `${knobs.join('')}npm run bench:serve`, md);
   process.stdout.write(`${md}\n`);
 }
 
