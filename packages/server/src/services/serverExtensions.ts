@@ -5,6 +5,7 @@ import type { Store } from '../ports/store.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
 import type { CoreServices } from './coreServices.ts';
+import { feedbackExtension } from './feedbackExtension.ts';
 import { servingExtension } from './serving/servingExtension.ts';
 
 /** What a server extension gets: the open store, the bus, config, logger, metrics, core services. */
@@ -35,4 +36,4 @@ export type ServerExtension = (ctx: ServerContext) => Promise<ServerExtensionRes
  * Everything `attune serve` runs besides the core API. Add yours here: it is called once per
  * startServer with the open store, and its services are started in order (stopped in reverse).
  */
-export const serverExtensions: ServerExtension[] = [servingExtension];
+export const serverExtensions: ServerExtension[] = [servingExtension, feedbackExtension];

@@ -43,7 +43,7 @@ function parseAttributes(raw: unknown, path: string): Record<string, PropertyVal
   return out;
 }
 
-function parsePreferences(raw: unknown, path: string): UserPreferences {
+export function parsePreferences(raw: unknown, path: string): UserPreferences {
   const obj = requireObject(raw, path);
   rejectUnknownKeys(obj, PREFERENCE_FIELDS, path);
   const out: UserPreferences = {};
