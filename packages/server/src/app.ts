@@ -21,7 +21,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = deps.metrics ?? createMetrics();
-  const { core, ...rest } = deps;
+  const { core, routes, ...rest } = deps;
   const ctx: AppContext = {
     ...rest,
     logger,
@@ -86,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
 
-  for (const plugin of routePlugins) await plugin(app, ctx);
+  for (const plugin of routes ?? routePlugins) await plugin(app, ctx);
   return app;
 }
 

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { AttuneConfig } from './config/schema.ts';
 import type { Bus } from './ports/bus.ts';
 import type { Store } from './ports/store.ts';
@@ -24,6 +25,8 @@ export interface AppDeps extends Partial<AppExtensions> {
   bus: Bus;
   logger?: Logger;
   metrics?: Metrics;
+  /** the route modules to register; default every one of routes/index.ts (the worker role serves fewer) */
+  routes?: ReadonlyArray<(app: FastifyInstance, ctx: AppContext) => Promise<void> | void>;
   /** the catalogue/users/ingest services, when the caller already made them (startServer) */
   core?: { catalogue: CatalogueService; users: UserService; ingest: IngestService };
 }

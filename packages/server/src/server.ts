@@ -1,14 +1,19 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { busConfigOf, onlineConfigOf, storeConfigOf } from './adapters/configured.ts';
+import { createBus, createOnlineState, createStore, type OpenedOnlineState } from './adapters/factory.ts';
 import { MemoryBus } from './adapters/memory/memoryBus.ts';
-import { SqliteStore } from './adapters/sqlite/sqliteStore.ts';
 import { buildApp } from './app.ts';
+import { ConfigError } from './config/configError.ts';
+import { deploymentIssues } from './config/schema.ts';
 import type { AppExtensions } from './appContext.ts';
 import type { AttuneConfig } from './config/schema.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import type { Bus } from './ports/bus.ts';
+import type { OnlineState } from './ports/onlineState.ts';
 import type { Store } from './ports/store.ts';
+import { healthRoutes } from './routes/health.ts';
+import { modelRoutes } from './routes/models.ts';
 import { createCoreServices } from './services/coreServices.ts';
 import { serverExtensions, type BackgroundService, type ServerContext, type ServerExtension } from './services/serverExtensions.ts';
 
@@ -31,26 +36,34 @@ export interface StartOptions {
   /** use this store instead of opening <dataDir>/attune.db (it must be init()ed; it is closed on close) */
   store?: Store;
   bus?: Bus;
+  /** use this online state instead of the configured one (not closed on close) */
+  online?: OnlineState;
   /** defaults to the registered serverExtensions */
   extensions?: ServerExtension[];
 }
 
-/** The SQLite file inside a data directory. */
-export function databasePath(dataDir: string): string {
-  return join(dataDir, 'attune.db');
-}
+export { databasePath } from './adapters/configured.ts';
 
-/** Opens the store and bus, builds the app, starts background services and listens. */
+/** What the worker role serves over HTTP: health, readiness, metrics and the trainer's models API. */
+const WORKER_ROUTES = [healthRoutes, modelRoutes];
+
+/**
+ * Opens the configured store, bus and online state (SQLite + in-process bus + memory by
+ * default; PostgreSQL, NATS and Redis for scale-out), builds the app for the role, starts
+ * background services and listens.
+ */
 export async function startServer(config: AttuneConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const issues = deploymentIssues(config);
+  if (issues.length > 0) throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
   const logger = opts.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  let store = opts.store;
-  if (!store) {
-    store = new SqliteStore({ path: databasePath(config.dataDir), synchronous: config.store.synchronous });
-    await store.init();
-  }
-  const bus = opts.bus ?? new MemoryBus((err, topic) => logger.error({ err, topic }, 'bus subscriber failed'));
-  const context: ServerContext = { config, store, bus, logger, metrics, ...createCoreServices({ config, store, bus, metrics }) };
+  const { store, bus, onlineState } = await openAdapters(config, opts, logger);
+  const online = onlineState.online;
+  // a networked bus runs subscribers after publish resolves: the write paths update the shared
+  // online state themselves so a POST's effect is visible on every node when it answers
+  const networked = !(bus instanceof MemoryBus);
+  const core = createCoreServices({ config, store, bus, metrics, ...(networked ? { online } : {}) });
+  const context: ServerContext = { config, store, bus, logger, metrics, online, ...core };
 
   const services: BackgroundService[] = [];
   let extensionDeps: Partial<AppExtensions> = {};
@@ -67,8 +80,9 @@ export async function startServer(config: AttuneConfig, opts: StartOptions = {})
         logger.error({ err, service: s.name }, 'service failed to stop');
       }
     }
-    // 3. then the bus and the database
+    // 3. then the bus, the online state and the database
     await bus.close();
+    await onlineState.close();
     await store.close();
   };
 
@@ -80,7 +94,7 @@ export async function startServer(config: AttuneConfig, opts: StartOptions = {})
     }
     // the app shares the core services the extensions and the demo see
     const core = { catalogue: context.catalogue, users: context.users, ingest: context.ingest };
-    app = await buildApp({ ...extensionDeps, config, store, bus, logger, metrics, core });
+    app = await buildApp({ ...extensionDeps, config, store, bus, logger, metrics, core, ...(config.role === 'worker' ? { routes: WORKER_ROUTES } : {}) });
     await app.listen({ port: config.port, host: config.host });
     for (const s of services) {
       await s.start();
@@ -94,6 +108,22 @@ export async function startServer(config: AttuneConfig, opts: StartOptions = {})
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info({ url, dataDir: config.dataDir, services: services.map((s) => s.name) }, 'attune is serving');
+  logger.info({ url, role: config.role, store: config.store.kind, bus: config.bus.kind, online: config.online.kind, services: services.map((s) => s.name) }, 'attune is serving');
   return { url, port, app, context, services, close };
+}
+
+/** Opens what `opts` does not supply; on a failure closes what it already opened. */
+async function openAdapters(config: AttuneConfig, opts: StartOptions, logger: Logger): Promise<{ store: Store; bus: Bus; onlineState: OpenedOnlineState }> {
+  const opened: Array<() => Promise<void>> = [];
+  try {
+    const store = opts.store ?? (await createStore(storeConfigOf(config)));
+    if (!opts.store) opened.push(() => store.close());
+    const bus = opts.bus ?? (await createBus(busConfigOf(config), (err, topic) => logger.error({ err, topic }, 'bus subscriber failed')));
+    if (!opts.bus) opened.push(() => bus.close());
+    const onlineState = opts.online ? { online: opts.online, close: async () => {} } : await createOnlineState(onlineConfigOf(config));
+    return { store, bus, onlineState };
+  } catch (err) {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw err;
+  }
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ZodError } from 'zod';
-import { configSchema, type AttuneConfig } from './schema.ts';
+import { configSchema, deploymentIssues, type AttuneConfig } from './schema.ts';
 import { configFromEnv } from './env.ts';
 import { ConfigError } from './configError.ts';
 
@@ -48,6 +48,8 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     }
   }
   const config = configSchema.parse(merged);
+  const issues = deploymentIssues(config);
+  if (issues.length > 0) throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
   return file ? { config, file } : { config };
 }
 

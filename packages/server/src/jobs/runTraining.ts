@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { StoreConfig } from '../adapters/factory.ts';
 import type { Store } from '../ports/store.ts';
 import { collectInteractions, trainOnEvents, type TrainOutcome, type TrainSpec } from '../services/training/trainCore.ts';
 import type { WorkerReply } from './workerMessages.ts';
@@ -9,15 +10,16 @@ export type ProgressListener = (fraction: number, message: string) => void;
 export type TrainingRunner = (spec: TrainSpec, onProgress: ProgressListener, signal?: AbortSignal) => Promise<TrainOutcome>;
 
 /**
- * Trains in a worker thread that opens the SQLite file itself: the server thread only
- * receives the finished artifact.
+ * Trains in a worker thread that opens the store itself (a SQLite file path, or a store
+ * configuration such as PostgreSQL's): the server thread only receives the finished artifact.
  */
-export function workerRunner(storePath: string): TrainingRunner {
+export function workerRunner(store: string | StoreConfig): TrainingRunner {
+  const storeData = typeof store === 'string' ? { storePath: store } : { storeConfig: store };
   return (spec, onProgress, signal) =>
     new Promise<TrainOutcome>((resolve, reject) => {
       if (signal?.aborted) return reject(new Error('training cancelled'));
       const worker = new Worker(new URL('./tsWorkerBoot.mjs', import.meta.url), {
-        workerData: { entry: new URL('./trainWorker.ts', import.meta.url).href, storePath, spec },
+        workerData: { entry: new URL('./trainWorker.ts', import.meta.url).href, ...storeData, spec },
       });
       let settled = false;
       // shutdown must not wait for a long fit: stop the thread, the run is simply not recorded

@@ -1,22 +1,22 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteStore } from '../adapters/sqlite/sqliteStore.ts';
+import { createStore, type StoreConfig } from '../adapters/factory.ts';
 import { collectInteractions, trainOnEvents, type TrainSpec } from '../services/training/trainCore.ts';
 import type { WorkerReply } from './workerMessages.ts';
 
 /**
- * The training worker: opens its own read connection to the SQLite file (WAL lets it read
- * while the server writes), trains, and posts the artifact back. All the CPU-heavy work runs
+ * The training worker: opens its own connection to the store (SQLite's WAL lets it read while
+ * the server writes; PostgreSQL gets a small pool of its own), trains, and posts the artifact back. All the CPU-heavy work runs
  * here so the serving thread never stalls.
  */
-const { storePath, spec } = workerData as { storePath: string; spec: TrainSpec };
+const { storePath, storeConfig, spec } = workerData as { storePath?: string; storeConfig?: StoreConfig; spec: TrainSpec };
 const port = parentPort;
 if (!port) throw new Error('trainWorker must run in a worker thread');
 
 const send = (m: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
 try {
-  const store = new SqliteStore({ path: storePath });
-  await store.init();
+  // the factory imports only the selected adapter: a PostgreSQL worker never loads better-sqlite3
+  const store = await createStore(storeConfig ?? { kind: 'sqlite', path: storePath ?? '' });
   send({ kind: 'progress', fraction: 0, message: 'reading events' });
   const data = await collectInteractions(store.scanEvents({ batchSize: 20_000 }));
   await store.close();

@@ -19,6 +19,8 @@ export interface BusMessages {
   'users.merged': { fromUserId: string; intoUserId: string; movedEvents: number };
   /** a user's attributes or stated preferences changed */
   'users.changed': { userId: string };
+  /** a trainer promoted this model version to serving: other nodes load it from the store */
+  'models.promoted': { version: number };
 }
 
 export type BusTopic = keyof BusMessages;

@@ -31,6 +31,8 @@ export async function modelRoutes(app: FastifyInstance, ctx: AppContext): Promis
     '/v1/models/train',
     { ...docsOnlySchema, schema: { tags, summary: 'Starts a training run; returns its job id at once (202)' } },
     async (_req, reply) => {
+      // an API node must not spend its CPU on a fit: the worker role trains for the deployment
+      if (ctx.config.role === 'api') throw new ApiError(409, 'wrong_role', 'this node runs the api role and never trains: POST /v1/models/train to a worker node');
       const job = serving().trainer.trigger('api');
       return reply.status(202).send({ jobId: job.id, status: job.status, href: `/v1/models/train/${job.id}` });
     },

@@ -1,6 +1,8 @@
 import type { Bus } from '../ports/bus.ts';
 import type { NewEvent, Store } from '../ports/store.ts';
 import type { Metrics } from '../metrics.ts';
+import type { OnlineState } from '../ports/onlineState.ts';
+import { onlineEventsOf } from './onlineEvents.ts';
 import { parseEvent } from '../validation/eventValidator.ts';
 import { ValidationIssue } from '../validation/issue.ts';
 import { ApiError } from '../errors.ts';
@@ -22,7 +24,16 @@ export class IngestService {
   constructor(
     private readonly store: Store,
     private readonly bus: Bus,
-    private readonly opts: { maxBatch: number; metrics?: Metrics },
+    private readonly opts: {
+      maxBatch: number;
+      metrics?: Metrics;
+      /**
+       * Set when the bus delivers after publish resolves (NATS): the shared online state is then
+       * written here, before the POST answers, so the user's next recommendation on ANY node
+       * reflects the event. The bus subscribers' later write of the same events is idempotent.
+       */
+      online?: OnlineState;
+    },
   ) {}
 
   /** Handles a POST /v1/events body: one event object or an array of them. */
@@ -82,6 +93,10 @@ export class IngestService {
         result.stored ??
         // an adapter that does not report stored rows: announce what we know (seq unknown)
         result.accepted.map((i) => ({ ...events[i]!, eventId: events[i]!.eventId ?? '', seq: -1, receivedAt: Date.now() }));
+      if (this.opts.online) {
+        const online = onlineEventsOf(stored);
+        if (online.length > 0) await this.opts.online.recordEvents(online);
+      }
       await this.bus.publish('events.accepted', { events: stored });
     }
     return { accepted: result.accepted.length, duplicates: result.duplicates.length, rejected };

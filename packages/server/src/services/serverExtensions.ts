@@ -1,6 +1,7 @@
 import type { AttuneConfig } from '../config/schema.ts';
 import type { AppExtensions } from '../appContext.ts';
 import type { Bus } from '../ports/bus.ts';
+import type { OnlineState } from '../ports/onlineState.ts';
 import type { Store } from '../ports/store.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
@@ -15,6 +16,8 @@ export interface ServerContext extends CoreServices {
   bus: Bus;
   logger: Logger;
   metrics: Metrics;
+  /** the configured online state (startServer opens it; absent: the extension makes its own) */
+  online?: OnlineState;
 }
 
 /** A background service (trainer, real-time updater …): started after listen, stopped before the store closes. */

@@ -1,4 +1,5 @@
 import type { Bus } from '../ports/bus.ts';
+import type { OnlineState } from '../ports/onlineState.ts';
 import type { Page, StoredEvent, Store, UserRecord } from '../ports/store.ts';
 import { parseUser, type UserInput } from '../validation/userValidator.ts';
 import { badRequest } from '../errors.ts';
@@ -25,6 +26,11 @@ export class UserService {
   constructor(
     private readonly store: Store,
     private readonly bus: Bus,
+    /**
+     * Set when the bus delivers after publish resolves (NATS): erasure and merging then reach the
+     * shared online state (history AND impressions) before the request answers.
+     */
+    private readonly online?: OnlineState,
   ) {}
 
   /** Upserts from a request body. Throws ValidationIssue. */
@@ -79,6 +85,8 @@ export class UserService {
 
   async deleteUser(id: string): Promise<boolean> {
     const deleted = await this.store.deleteUser(id);
+    // erase the recent state even when the store held nothing: it may outlive the stored rows
+    if (this.online) await this.online.deleteUser(id);
     if (deleted) await this.bus.publish('users.deleted', { userId: id });
     return deleted;
   }
@@ -89,6 +97,7 @@ export class UserService {
     const [record, events] = await Promise.all([this.store.getUser(fromUserId), this.store.userEvents(fromUserId, { limit: 1 })]);
     if (!record && events.length === 0) return undefined;
     const result = await this.store.mergeUsers(fromUserId, intoUserId);
+    if (this.online) await this.online.mergeUsers(fromUserId, intoUserId);
     await this.bus.publish('users.merged', { fromUserId, intoUserId, movedEvents: result.movedEvents });
     return result;
   }

@@ -7,11 +7,13 @@ export function registerServe(program: Command): void {
   addConfigFlags(
     program.command('serve').description('run the REST API and background services (training, real-time updates) in one process'),
     { server: true },
-  ).action(async (flags: ConfigFlags) => {
-    const { config } = configFromFlags(flags);
-    const server = await startServer(config);
-    server.context.logger.info({ docs: `${server.url}/docs` }, 'API documentation');
-    await closeOnSignal(server, (msg) => server.context.logger.info(msg));
-    server.context.logger.info('stopped: requests finished, services stopped, database closed');
-  });
+  )
+    .option('--role <role>', 'all (API + trainer, the default), api (serves, never trains) or worker (trainer; HTTP for health and models only)')
+    .action(async (flags: ConfigFlags & { role?: string }) => {
+      const { config } = configFromFlags(flags, flags.role === undefined ? {} : { role: flags.role });
+      const server = await startServer(config);
+      server.context.logger.info({ docs: `${server.url}/docs` }, 'API documentation');
+      await closeOnSignal(server, (msg) => server.context.logger.info(msg));
+      server.context.logger.info('stopped: requests finished, services stopped, database closed');
+    });
 }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { MemoryOnlineState } from '../../adapters/memory/onlineState.ts';
-import { SqliteStore } from '../../adapters/sqlite/sqliteStore.ts';
+import { busConfigOf, storeConfigOf } from '../../adapters/configured.ts';
+import { createBus, createStore } from '../../adapters/factory.ts';
 import { inlineRunner } from '../../jobs/runTraining.ts';
-import { databasePath } from '../../server.ts';
 import { ModelRegistry } from '../../services/modelRegistry.ts';
 import { Trainer } from '../../services/trainer.ts';
 import { CliError } from '../cliError.ts';
@@ -36,10 +36,9 @@ export function registerTrain(program: Command): void {
         throw new CliError(`--params is not valid JSON: ${(err as Error).message}`);
       }
     }
-    const store = new SqliteStore({ path: databasePath(config.dataDir), synchronous: config.store.synchronous });
-    await store.init();
+    const store = await createStore(storeConfigOf(config));
     try {
-      if ((await store.countEvents()) === 0) throw new CliError(`no events in ${config.dataDir}: import some first (attune import events …)`);
+      if ((await store.countEvents()) === 0) throw new CliError(`no events in ${config.store.kind === 'sqlite' ? config.dataDir : 'the store'}: import some first (attune import events …)`);
       const registry = new ModelRegistry();
       await registry.loadServing(store);
       const progress = startProgress('train', 100);
@@ -65,6 +64,11 @@ export function registerTrain(program: Command): void {
       progress.update(100, job.status);
       progress.stop();
       if (job.status === 'failed') throw new CliError(`training failed: ${job.error}`);
+      if (job.promoted && job.version !== undefined && config.bus.kind === 'nats') {
+        // running nodes of a scale-out deployment load the promoted version when told
+        const bus = await createBus(busConfigOf(config));
+        await bus.publish('models.promoted', { version: job.version }).finally(() => bus.close());
+      }
       const version = (await store.listModelVersions()).find((v) => v.version === job.version);
       process.stdout.write(`${JSON.stringify({ version: job.version, promoted: job.promoted, model: version?.model, params: version?.params, metrics: job.metrics, note: job.note }, null, 2)}\n`);
     } finally {

@@ -40,6 +40,13 @@ export interface ServingOptions {
   clock?: () => number;
   /** see RecommendationServiceDeps.listCacheMs */
   listCacheMs?: number;
+  /**
+   * Scale-out role (config.role; default 'all'). 'api' never trains and leaves 'events.accepted'
+   * to the worker group (the ingest path already wrote the shared online state), so event
+   * counters and the trainer's event count advance once per deployment, not once per replica.
+   * Every role reloads the serving model when another node promotes one ('models.promoted').
+   */
+  role?: 'all' | 'api' | 'worker';
 }
 
 declare module '../../appContext.ts' {
@@ -59,6 +66,7 @@ export function createServingServices(opts: ServingOptions): ServingServices {
   const users = new UserCache(store);
   const recommender = new RecommendationService({ registry, catalog, online, impressions, users, clock, ...(opts.listCacheMs === undefined ? {} : { listCacheMs: opts.listCacheMs }) });
   const t = config.training;
+  const role = opts.role ?? 'all';
   const trainer = new Trainer({
     store,
     registry,
@@ -66,7 +74,7 @@ export function createServingServices(opts: ServingOptions): ServingServices {
     runner: opts.runner ?? inlineRunner(store),
     clock,
     settings: {
-      enabled: t.enabled,
+      enabled: t.enabled && role !== 'api',
       intervalSeconds: t.intervalSeconds,
       afterNewEvents: t.afterNewEvents,
       model: t.model,
@@ -80,6 +88,7 @@ export function createServingServices(opts: ServingOptions): ServingServices {
         metrics?.trainingDurationSeconds.set(ms / 1000);
         metrics?.trainingRuns.inc({ outcome: job.status === 'failed' ? 'failed' : outcome?.promote ? 'promoted' : 'rejected' });
         logger?.info({ job: job.id, status: job.status, version: job.version, promoted: job.promoted, note: job.note, error: job.error, ms }, 'training run finished');
+        if (job.promoted && job.version !== undefined) bus.publish('models.promoted', { version: job.version }).catch(onError);
       },
     },
   });
@@ -96,8 +105,12 @@ export function createServingServices(opts: ServingOptions): ServingServices {
     realtime,
     trainer,
     async start() {
+      if (role !== 'api') unsubscribe.push(bus.subscribe('events.accepted', (m) => realtime.eventsAccepted(m.events)));
       unsubscribe.push(
-        bus.subscribe('events.accepted', (m) => realtime.eventsAccepted(m.events)),
+        bus.subscribe('models.promoted', async (m) => {
+          // our own promotion (already swapped in) comes back too: load only what is newer
+          if ((registry.serving?.version ?? 0) < m.version) await registry.loadServing(store);
+        }),
         bus.subscribe('items.changed', (m) => realtime.itemsChanged(m.ids)),
         bus.subscribe('users.deleted', (m) => {
           users.forget(m.userId);
