@@ -95,6 +95,16 @@ export function createServingServices(opts: ServingOptions): ServingServices {
   const realtime = new RealtimeUpdater({ online, catalog, onEventsCounted: (n) => trainer.noteEvents(n) });
   const unsubscribe: Array<() => void> = [];
   let ageTimer: NodeJS.Timeout | undefined;
+  let modelPoll: NodeJS.Timeout | undefined;
+  // one reload at a time, so a slow load never swaps an older version over a newer one
+  let reloading: Promise<void> = Promise.resolve();
+  const reloadModel = (version: number): Promise<void> =>
+    (reloading = reloading
+      .then(async () => {
+        // our own promotion (already swapped in) comes back too: load only what is newer
+        if ((registry.serving?.version ?? 0) < version) await registry.loadServing(store);
+      })
+      .catch(onError));
 
   return {
     online,
@@ -107,10 +117,7 @@ export function createServingServices(opts: ServingOptions): ServingServices {
     async start() {
       if (role !== 'api') unsubscribe.push(bus.subscribe('events.accepted', (m) => realtime.eventsAccepted(m.events)));
       unsubscribe.push(
-        bus.subscribe('models.promoted', async (m) => {
-          // our own promotion (already swapped in) comes back too: load only what is newer
-          if ((registry.serving?.version ?? 0) < m.version) await registry.loadServing(store);
-        }),
+        bus.subscribe('models.promoted', (m) => reloadModel(m.version)),
         bus.subscribe('items.changed', (m) => realtime.itemsChanged(m.ids)),
         bus.subscribe('users.deleted', (m) => {
           users.forget(m.userId);
@@ -125,6 +132,15 @@ export function createServingServices(opts: ServingOptions): ServingServices {
       );
       await catalog.refresh();
       await trainer.start();
+      if (role === 'api') {
+        // a backstop for a 'models.promoted' an API node missed (it was reconnecting to NATS)
+        modelPoll = setInterval(() => {
+          newestServingVersion(store)
+            .then((v) => (v !== undefined ? reloadModel(v) : undefined))
+            .catch(onError);
+        }, MODEL_POLL_MS);
+        modelPoll.unref();
+      }
       if (metrics) {
         const age = (): void => {
           const sm = registry.serving;
@@ -138,8 +154,19 @@ export function createServingServices(opts: ServingOptions): ServingServices {
     async stop() {
       for (const u of unsubscribe.splice(0)) u();
       if (ageTimer) clearInterval(ageTimer);
+      if (modelPoll) clearInterval(modelPoll);
+      await reloading;
       await trainer.stop();
       await impressions.flush();
     },
   };
+}
+
+/** How often an API node checks the store for a promoted model it was not told about. */
+const MODEL_POLL_MS = 60_000;
+
+async function newestServingVersion(store: Store): Promise<number | undefined> {
+  let newest: number | undefined;
+  for (const v of await store.listModelVersions()) if (v.status === 'serving' && (newest === undefined || v.version > newest)) newest = v.version;
+  return newest;
 }
