@@ -31,9 +31,9 @@ export function entryRows(m: CsrMatrix): Int32Array {
  * negative item uniformly among the items the user has not interacted with, then take one
  * gradient step on ln σ(x̂ᵤᵢ − x̂ᵤⱼ) with L2 regularization. Written as one flat loop over
  * typed arrays with inline xorshift generators (one for entries, one for negatives) because
- * this is the hot path; lock-free on
- * shared arrays (Hogwild) when several threads run it at once. Returns the share of samples
- * already ranked correctly before their step (a cheap training-progress signal).
+ * this is the hot path; lock-free on shared arrays (Hogwild) when several threads run it at
+ * once. Returns the share of samples already ranked correctly before their step (a cheap
+ * training-progress signal).
  */
 export function bprSgd(s: BprState, step: BprStep): number {
   const { matrix, entryUser, userFactors: x, itemFactors: y, itemBias: b, factors: f } = s;
