@@ -2,7 +2,8 @@
  * `npm run bench:pipeline`: the recommendation pipeline's trade-offs and speed.
  *
  *  1. ml-latest-small, P1 split: NDCG@10 vs intra-list diversity (genres) and catalogue
- *     coverage as the diversity knob goes 0 → 1 (MMR over genre overlap), with item-kNN.
+ *     coverage as the diversity knob goes 0 → 1 (MMR over genre overlap with both terms normalized,
+ *     picks re-sorted by score; stages/mmr.ts), with item-kNN.
  *  2. Exploration: share of impressions and distinct items going to new arrivals (items first
  *     rated in the last 30 days of the train period) as exploration goes 0 → 0.3, and its
  *     NDCG cost.
@@ -131,11 +132,13 @@ async function movielens(): Promise<string> {
     exRows.push([e, fresh.length, pct(fresh.length / shown.length).replace('+', ''), new Set(fresh).size, f3(r.ndcg), pct(r.ndcg / base.ndcg - 1)]);
   }
   return [
-    `### Diversity on ml-latest-small (P1 split, ${users.length} test users, ${MODEL}, collaborative retriever, 200 candidates, MMR over genre overlap)`,
+    `### Diversity on ml-latest-small (P1 split, ${users.length} test users, ${MODEL}, collaborative retriever, 200 candidates re-ranked, MMR with relevance by rank (1 − log2(1 + rank) / 7) and mean genre similarity min-max normalized at each step, picks sorted by score; novelty weight θ = 2d / (1 + d))`,
     '',
     table(['diversity', 'NDCG@10', 'Δ NDCG', 'ILD (genres)', 'Δ ILD', 'coverage'], rows),
     '',
     `Goal at diversity 0.3 (≥ 25 % more ILD for ≤ 5 % NDCG loss): **${goal ? 'met' : 'not met'}** (${pct(at03.ild / base.ild - 1)} ILD, ${pct(at03.ndcg / base.ndcg - 1)} NDCG).`,
+    '',
+    'Previous stage (plain mean-similarity MMR, θ = d, score min-max relevance, at 3108971) for comparison, Δ NDCG / Δ ILD: 0.3 → −0.7 % / +10.1 %, 0.5 → −4.2 % / +17.9 %, 0.6 → −4.1 % / +22.4 %, 0.7 → −8.2 % / +27.1 %, 0.8 → −12.7 % / +32.6 %, 0.9 → −17.6 % / +37.2 %, 1 → −25.5 % / +39.3 %.',
     '',
     `### Exploration on ml-latest-small (new = first rated in the last 30 days of train: ${newCount} items)`,
     '',
