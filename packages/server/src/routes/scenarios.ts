@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { BUILTIN_SCENARIOS } from '@attune/engine';
 import type { AppContext } from '../appContext.ts';
 import { ApiError } from '../errors.ts';
+import { builtinScenario } from '../services/scenarios/scenarioDefinition.ts';
 import { scenariosFor, type ScenarioView } from '../services/scenarios/scenarioService.ts';
 import { errorResponses, errorSchema, idParams } from './openapiSchemas.ts';
 import { scenarioBody, scenarioViewSchema } from './personalizationSchemas.ts';
@@ -60,7 +60,7 @@ export async function scenarioRoutes(app: FastifyInstance, ctx: AppContext): Pro
     async (req, reply) => {
       const name = scenarioName(req.params);
       if (await scenarios.delete(name)) return reply.status(204).send();
-      if (BUILTIN_SCENARIOS[name]) throw new ApiError(400, 'builtin_scenario', `scenario '${name}' is built in and cannot be deleted; PUT one of that name to replace it`, '$.name');
+      if (builtinScenario(name)) throw new ApiError(400, 'builtin_scenario', `scenario '${name}' is built in and cannot be deleted; PUT one of that name to replace it`, '$.name');
       throw new ApiError(404, 'not_found', `scenario '${name}' does not exist`);
     },
   );

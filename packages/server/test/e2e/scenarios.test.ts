@@ -101,6 +101,20 @@ describe('scenario definitions', () => {
   });
 });
 
+describe('names of Object.prototype members are plain names', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])('%s is unknown until defined, then an ordinary custom scenario', async (name) => {
+    const valid = name !== '__proto__';
+    expect((await call('GET', `/v1/scenarios/${name}`)).status).toBe(valid ? 404 : 400);
+    expect((await call('DELETE', `/v1/scenarios/${name}`)).status).toBe(valid ? 404 : 400);
+    const put = await call('PUT', `/v1/scenarios/${name}`, { extends: 'cart' });
+    expect(put.status).toBe(valid ? 201 : 400);
+    if (!valid) return;
+    expect(put.json).toMatchObject({ name, source: 'custom', scenario: { name } });
+    expect(put.json.overrides).toBeUndefined();
+    expect((await call('DELETE', `/v1/scenarios/${name}`)).status).toBe(204);
+  });
+});
+
 describe('preferences and feedback events', () => {
   it('PUT /v1/users/{id}/preferences replaces the preferences and keeps the attributes', async () => {
     await call('PUT', '/v1/users/p1', { attributes: { tier: 'gold' }, preferences: { likedItems: ['a'] } });

@@ -1,6 +1,14 @@
 import { BUILTIN_SCENARIOS, validateRule, validateScenario, type RuleErrorInfo, type Scenario } from '@attune/engine';
 import { ApiError } from '../../errors.ts';
 
+/**
+ * The built-in scenario of that name. `Object.hasOwn`: a name such as "constructor" or
+ * "toString" must not find Object.prototype's members.
+ */
+export function builtinScenario(name: string): Scenario | undefined {
+  return Object.hasOwn(BUILTIN_SCENARIOS, name) ? BUILTIN_SCENARIOS[name] : undefined;
+}
+
 /** Top-level fields of a scenario body; anything else is a typo we report rather than ignore. */
 export const SCENARIO_FIELDS: readonly string[] = ['name', 'description', 'extends', 'retrievers', 'filters', 'boosts', 'promotions', 'caps', 'knobs', 'excludeSeen', 'categoryProperty', 'segmentBy'];
 
@@ -40,12 +48,12 @@ export function parseScenarioDefinition(name: string, raw: unknown): Scenario {
     if (!SCENARIO_FIELDS.includes(key)) throw new ApiError(400, 'unknown_field', `$.${key} is not a scenario field (${SCENARIO_FIELDS.join(', ')})`, `$.${key}`);
   }
   if (body.name !== undefined && body.name !== name) throw new ApiError(400, 'invalid_field', `$.name: must match the name in the URL ("${name}") or be left out`, '$.name');
-  let base: Scenario | undefined = BUILTIN_SCENARIOS[name];
+  let base: Scenario | undefined = builtinScenario(name);
   if (body.extends !== undefined) {
-    if (typeof body.extends !== 'string' || !BUILTIN_SCENARIOS[body.extends]) {
+    if (typeof body.extends !== 'string' || !builtinScenario(body.extends)) {
       throw new ApiError(400, 'invalid_field', `$.extends: must name a built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')})`, '$.extends');
     }
-    base = BUILTIN_SCENARIOS[body.extends];
+    base = builtinScenario(body.extends);
   }
   const { extends: _extends, ...fields } = body;
   const result = validateScenario({ ...fields, name }, base);

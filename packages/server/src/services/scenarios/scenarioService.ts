@@ -1,6 +1,6 @@
 import { BUILTIN_SCENARIOS, type Scenario } from '@attune/engine';
 import type { Store } from '../../ports/store.ts';
-import { parseScenarioDefinition } from './scenarioDefinition.ts';
+import { builtinScenario, parseScenarioDefinition } from './scenarioDefinition.ts';
 
 /** Store collection holding user-defined scenarios, one document per name. */
 export const SCENARIO_COLLECTION = 'scenarios';
@@ -85,7 +85,7 @@ export class ScenarioService {
   async get(name: string): Promise<ScenarioView | undefined> {
     await this.ready();
     if (this.custom.has(name)) return this.view(name);
-    const builtin = BUILTIN_SCENARIOS[name];
+    const builtin = builtinScenario(name);
     return builtin ? { name, source: 'built-in', scenario: builtin } : undefined;
   }
 
@@ -114,11 +114,14 @@ export class ScenarioService {
   private view(name: string): ScenarioView | undefined {
     const c = this.custom.get(name);
     if (!c) return undefined;
-    return { name, source: 'custom', ...(BUILTIN_SCENARIOS[name] ? { overrides: true } : {}), updatedAt: c.updatedAt, definition: c.definition, scenario: c.scenario };
+    return { name, source: 'custom', ...(builtinScenario(name) ? { overrides: true } : {}), updatedAt: c.updatedAt, definition: c.definition, scenario: c.scenario };
   }
 
   private publish(): void {
-    this.snapshot = Object.freeze(Object.fromEntries([...this.custom].map(([k, v]) => [k, v.scenario])));
+    // no prototype: runPipeline looks names up in it, and "toString" must not be found
+    const snapshot: Record<string, Scenario> = Object.create(null) as Record<string, Scenario>;
+    for (const [k, v] of this.custom) snapshot[k] = v.scenario;
+    this.snapshot = Object.freeze(snapshot);
     this.rev++;
   }
 }
