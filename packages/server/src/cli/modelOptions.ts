@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { getFactory, InvalidParamsError, UnknownModelError, type ChooseOptions, type ModelFactory } from '@attune/engine';
 import { CliError } from './cliError.ts';
 import { note, startProgress } from './progress.ts';
@@ -32,6 +33,20 @@ export function checkParams(flag: string, name: string, params: Record<string, u
     if (err instanceof InvalidParamsError) throw new CliError(`${flag}: ${err.message}`);
     throw err;
   }
+}
+
+/** The options of every command that fits a model on --train: row weighting, seed and auto-tuning budget. */
+export function addFitOptions(command: Command): Command {
+  return command
+    .option('--weight <mode>', 'interaction weight: one (each row counts 1) or rating', 'one')
+    .option('--seed <n>', 'seed for random splits and model initialisation', '42')
+    .option('--budget <seconds>', 'time budget for auto tuning (a model whose first trial runs over still gets that trial)', '300');
+}
+
+export function parseSeed(text: string): number {
+  const seed = Number.parseInt(text, 10);
+  if (!Number.isFinite(seed)) throw new CliError(`--seed: expected an integer, got ${JSON.stringify(text)}`);
+  return seed;
 }
 
 export function parsePositiveInt(flag: string, text: string): number {

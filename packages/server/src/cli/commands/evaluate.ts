@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { buildEvalData, chooseModel, evaluateRecommender, fitModel, type EvalResult, type Interaction } from '@attune/engine';
 import { CliError } from '../cliError.ts';
 import { loadInteractions, parseWeightMode, weightingFor, type LoadedInteractions } from '../interactionsFile.ts';
-import { autoOptions, checkParams, parseJsonOption, parsePositiveInt, resolveFactory } from '../modelOptions.ts';
+import { addFitOptions, autoOptions, checkParams, parseJsonOption, parsePositiveInt, parseSeed, resolveFactory } from '../modelOptions.ts';
 import { note, startProgress } from '../progress.ts';
 import { evaluateRatingTask } from './evaluateRatings.ts';
 
@@ -28,26 +28,24 @@ export interface ModelReport {
 
 /** `attune evaluate`: fit each model on --train and score it on --test (full ranking, protocol P1). */
 export function registerEvaluate(program: Command): void {
-  program
-    .command('evaluate')
-    .description('fit models on a train file and report full-ranking metrics on a test file')
-    .requiredOption('--train <file>', 'CSV/TSV with a header naming user_id and item_id (optionally rating, timestamp)')
-    .requiredOption('--test <file>', 'CSV/TSV in the same format')
-    .requiredOption('--models <list>', 'comma-separated model names; auto tunes on a validation split of --train')
-    .option('--k <n>', 'list length', '10')
-    .option('--json', 'print JSON instead of a table')
-    .option('--params <json>', 'hyper-parameters keyed by model name, e.g. {"ease":{"lambda":200}}')
-    .option('--weight <mode>', 'interaction weight: one (each row counts 1) or rating', 'one')
-    .option('--seed <n>', 'seed for random splits and model initialisation', '42')
-    .option('--budget <seconds>', 'time budget for auto tuning (a model whose first trial runs over still gets that trial)', '300')
+  addFitOptions(
+    program
+      .command('evaluate')
+      .description('fit models on a train file and report full-ranking metrics on a test file')
+      .requiredOption('--train <file>', 'CSV/TSV with a header naming user_id and item_id (optionally rating, timestamp)')
+      .requiredOption('--test <file>', 'CSV/TSV in the same format')
+      .requiredOption('--models <list>', 'comma-separated model names; auto tunes on a validation split of --train')
+      .option('--k <n>', 'list length', '10')
+      .option('--json', 'print JSON instead of a table')
+      .option('--params <json>', 'hyper-parameters keyed by model name, e.g. {"ease":{"lambda":200}}'),
+  )
     .option('--task <task>', 'ranking (top-k metrics) or rating (RMSE/MAE of rating models)', 'ranking')
     .action(async (args: EvaluateArgs) => runEvaluate(args));
 }
 
 async function runEvaluate(args: EvaluateArgs): Promise<void> {
   const k = parsePositiveInt('--k', args.k);
-  const seed = Number.parseInt(args.seed, 10);
-  if (!Number.isFinite(seed)) throw new CliError(`--seed: expected an integer, got ${JSON.stringify(args.seed)}`);
+  const seed = parseSeed(args.seed);
   const models = args.models.split(',').map((m) => m.trim()).filter((m) => m !== '');
   if (models.length === 0) throw new CliError('--models: expected at least one model name');
   const paramsByModel = args.params !== undefined ? parseJsonOption('--params', args.params) : {};

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { buildTrainData, chooseModel, fitModel, type EvalData } from '@attune/engine';
 import { CliError } from '../cliError.ts';
 import { loadInteractions, parseWeightMode, weightingFor } from '../interactionsFile.ts';
-import { autoOptions, checkParams, parseJsonOption, parsePositiveInt, resolveFactory } from '../modelOptions.ts';
+import { addFitOptions, autoOptions, checkParams, parseJsonOption, parsePositiveInt, parseSeed, resolveFactory } from '../modelOptions.ts';
 import { note, startProgress } from '../progress.ts';
 
 interface RecommendArgs {
@@ -20,24 +20,22 @@ interface RecommendArgs {
 
 /** `attune recommend`: train on a file and write every user's top-N unseen items. */
 export function registerRecommend(program: Command): void {
-  program
-    .command('recommend')
-    .description('train a model on an interactions file and write the top-N for every user (excluding their training items)')
-    .requiredOption('--train <file>', 'CSV/TSV with a header naming user_id and item_id (optionally rating, timestamp)')
-    .requiredOption('--model <name>', 'a registered model, or auto (tuned on a validation split carved from --train)')
-    .option('--params <json>', 'model hyper-parameters as a JSON object (not with auto)')
-    .requiredOption('--n <count>', 'recommendations per user')
-    .requiredOption('--out <file>', 'output TSV: user_id, item_id, rank, score')
-    .option('--weight <mode>', 'interaction weight: one (each row counts 1) or rating', 'one')
-    .option('--seed <n>', 'seed for random splits and model initialisation', '42')
-    .option('--budget <seconds>', 'time budget for auto tuning (a model whose first trial runs over still gets that trial)', '300')
+  addFitOptions(
+    program
+      .command('recommend')
+      .description('train a model on an interactions file and write the top-N for every user (excluding their training items)')
+      .requiredOption('--train <file>', 'CSV/TSV with a header naming user_id and item_id (optionally rating, timestamp)')
+      .requiredOption('--model <name>', 'a registered model, or auto (tuned on a validation split carved from --train)')
+      .option('--params <json>', 'model hyper-parameters as a JSON object (not with auto)')
+      .requiredOption('--n <count>', 'recommendations per user')
+      .requiredOption('--out <file>', 'output TSV: user_id, item_id, rank, score'),
+  )
     .action(async (args: RecommendArgs) => runRecommend(args));
 }
 
 async function runRecommend(args: RecommendArgs): Promise<void> {
   const n = parsePositiveInt('--n', args.n);
-  const seed = Number.parseInt(args.seed, 10);
-  if (!Number.isFinite(seed)) throw new CliError(`--seed: expected an integer, got ${JSON.stringify(args.seed)}`);
+  const seed = parseSeed(args.seed);
   const weight = parseWeightMode(args.weight);
   const auto = args.model === 'auto';
   let params = args.params !== undefined ? parseJsonOption('--params', args.params) : {};
