@@ -6,56 +6,74 @@ import type { ScoredItems } from '../models/model.ts';
  * those indices are considered.
  */
 export function topKJs(scores: Float32Array, k: number, skip?: Uint8Array, candidates?: ArrayLike<number>): ScoredItems {
-  const heapIdx = new Int32Array(Math.max(0, k));
-  const heapVal = new Float32Array(Math.max(0, k));
+  const cap = Math.max(0, k);
+  const heapIdx = new Int32Array(cap);
+  const heapVal = new Float32Array(cap);
+  // min-heap on (score asc, index desc): the root is the worst kept entry. Written as one flat
+  // loop without closures: this runs once per request over the whole catalogue, and the
+  // closure-based version cost ~10× more per entry.
   let size = 0;
-  // min-heap on (score asc, index desc): the root is the worst kept entry
-  const worse = (va: number, ia: number, vb: number, ib: number): boolean => va < vb || (va === vb && ia > ib);
-  const siftDown = (pos: number): void => {
-    for (;;) {
-      const l = 2 * pos + 1;
-      if (l >= size) return;
-      const r = l + 1;
-      let m = l;
-      if (r < size && worse(heapVal[r] as number, heapIdx[r] as number, heapVal[l] as number, heapIdx[l] as number)) m = r;
-      if (!worse(heapVal[m] as number, heapIdx[m] as number, heapVal[pos] as number, heapIdx[pos] as number)) return;
-      swap(heapIdx, heapVal, m, pos);
-      pos = m;
-    }
-  };
-  const consider = (i: number): void => {
-    if (skip && skip[i]) return;
+  const total = candidates ? candidates.length : scores.length;
+  for (let c = 0; c < total; c++) {
+    const i = candidates ? (candidates[c] as number) : c;
+    if (skip && skip[i]) continue;
     const v = scores[i] as number;
-    if (!Number.isFinite(v)) return;
-    if (size < k) {
+    // v - v is NaN for ±Infinity, NaN and out-of-range reads (undefined): not finite
+    if (v - v !== 0) continue;
+    if (size < cap) {
       let pos = size++;
-      heapIdx[pos] = i;
-      heapVal[pos] = v;
       while (pos > 0) {
         const parent = (pos - 1) >> 1;
-        if (!worse(heapVal[pos] as number, heapIdx[pos] as number, heapVal[parent] as number, heapIdx[parent] as number)) break;
-        swap(heapIdx, heapVal, pos, parent);
+        const pv = heapVal[parent] as number;
+        if (!(v < pv || (v === pv && i > (heapIdx[parent] as number)))) break;
+        heapIdx[pos] = heapIdx[parent] as number;
+        heapVal[pos] = pv;
         pos = parent;
       }
-    } else if (k > 0 && worse(heapVal[0] as number, heapIdx[0] as number, v, i)) {
-      heapIdx[0] = i;
-      heapVal[0] = v;
-      siftDown(0);
+      heapIdx[pos] = i;
+      heapVal[pos] = v;
+    } else if (cap > 0) {
+      const rv = heapVal[0] as number;
+      if (rv < v || (rv === v && (heapIdx[0] as number) > i)) siftDown(heapIdx, heapVal, size, i, v);
     }
-  };
-  if (candidates) for (let c = 0; c < candidates.length; c++) consider(candidates[c] as number);
-  else for (let i = 0; i < scores.length; i++) consider(i);
-  const order = Array.from({ length: size }, (_, j) => j).sort(
-    (a, b) => (heapVal[b] as number) - (heapVal[a] as number) || (heapIdx[a] as number) - (heapIdx[b] as number),
-  );
-  return { items: Int32Array.from(order, (j) => heapIdx[j] as number), scores: Float32Array.from(order, (j) => heapVal[j] as number) };
+  }
+  // heap-sort: repeatedly move the worst kept entry to the end, so the output is best first,
+  // ties by smaller index (the heap order is total, so this equals a full sort)
+  const items = new Int32Array(size);
+  const out = new Float32Array(size);
+  for (let end = size - 1; end >= 0; end--) {
+    items[end] = heapIdx[0] as number;
+    out[end] = heapVal[0] as number;
+    if (end > 0) siftDown(heapIdx, heapVal, end, heapIdx[end] as number, heapVal[end] as number);
+  }
+  return { items, scores: out };
 }
 
-function swap(idx: Int32Array, val: Float32Array, a: number, b: number): void {
-  const ti = idx[a] as number;
-  idx[a] = idx[b] as number;
-  idx[b] = ti;
-  const tv = val[a] as number;
-  val[a] = val[b] as number;
-  val[b] = tv;
+/** Puts (i, v) at the root of the min-heap of `size` entries and sifts it down to its place. */
+function siftDown(heapIdx: Int32Array, heapVal: Float32Array, size: number, i: number, v: number): void {
+  let pos = 0;
+  for (;;) {
+    const l = 2 * pos + 1;
+    if (l >= size) break;
+    let m = l;
+    let mv = heapVal[l] as number;
+    let mi = heapIdx[l] as number;
+    const r = l + 1;
+    if (r < size) {
+      const rv = heapVal[r] as number;
+      const ri = heapIdx[r] as number;
+      if (rv < mv || (rv === mv && ri > mi)) {
+        m = r;
+        mv = rv;
+        mi = ri;
+      }
+    }
+    // stop when the child is not worse than the entry being placed
+    if (!(mv < v || (mv === v && mi > i))) break;
+    heapIdx[pos] = mi;
+    heapVal[pos] = mv;
+    pos = m;
+  }
+  heapIdx[pos] = i;
+  heapVal[pos] = v;
 }
