@@ -59,7 +59,7 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, Scenario>> = {
       { type: 'new-arrivals', weight: 0.5, n: 50 },
       { type: 'preferences', weight: 0.8, n: 50 },
     ],
-    { diversity: 0.4, rotation: 1, objectives: { relevance: 1, freshness: 0.2 } },
+    { diversity: 0.3, rotation: 1, objectives: { relevance: 1, freshness: 0.2 } },
   ),
   'search-rerank': scenario('search-rerank', "Re-orders a caller's list (search results) for the user; keeps unknown ids at the end.", [], {
     diversity: 0.1,
