@@ -1,4 +1,3 @@
-import { unpack } from '../data/pack.ts';
 import type { ModelFactory, Recommender } from './model.ts';
 import { popularFactory } from './popularity.ts';
 import { alsFactory } from './als/als.ts';
@@ -9,15 +8,16 @@ import { rp3betaFactory } from './rp3beta.ts';
 import { trendingFactory } from './trending.ts';
 import { userKnnFactory } from './userKnn.ts';
 import { makeBlendFactory } from './blend.ts';
+import { FactoryRegistry } from './factoryRegistry.ts';
 
 /**
  * Every model the engine offers, by name. The CLI, the tuner, the trainer and the server all
  * resolve models here, so adding a model means adding one line.
  */
-const factories = new Map<string, ModelFactory>();
+const factories = new FactoryRegistry<ModelFactory>((name, known) => new UnknownModelError(name, known));
 
 export function registerModel(factory: ModelFactory): void {
-  factories.set(factory.name, factory);
+  factories.register(factory);
 }
 
 registerModel(popularFactory);
@@ -32,13 +32,11 @@ registerModel(userKnnFactory);
 registerModel(makeBlendFactory({ create: createModel, deserialize: deserializeModel }));
 
 export function modelNames(): string[] {
-  return [...factories.keys()];
+  return factories.names();
 }
 
 export function getFactory(name: string): ModelFactory {
-  const f = factories.get(name);
-  if (!f) throw new UnknownModelError(name, modelNames());
-  return f;
+  return factories.get(name);
 }
 
 export function createModel(name: string, params?: Record<string, unknown>): Recommender {
@@ -47,8 +45,7 @@ export function createModel(name: string, params?: Record<string, unknown>): Rec
 
 /** Restores any model from its `serialize()` bytes (the artifact records its model name). */
 export function deserializeModel(bytes: Uint8Array): Recommender {
-  const { meta } = unpack<{ name: string }>(bytes);
-  return getFactory(meta.name).deserialize(bytes);
+  return factories.forArtifact(bytes).deserialize(bytes);
 }
 
 export class UnknownModelError extends Error {

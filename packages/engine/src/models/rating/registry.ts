@@ -1,14 +1,14 @@
-import { unpack } from '../../data/pack.ts';
+import { FactoryRegistry } from '../factoryRegistry.ts';
 import { baselineFactory } from './baseline.ts';
 import { biasedMfFactory } from './biasedMf.ts';
 import { svdppFactory } from './svdpp.ts';
 import type { RatingModel, RatingModelFactory } from './types.ts';
 
 /** Rating-prediction models by name (separate from the top-N registry: a different verb set). */
-const factories = new Map<string, RatingModelFactory>();
+const factories = new FactoryRegistry<RatingModelFactory>((name, known) => new UnknownRatingModelError(name, known));
 
 export function registerRatingModel(factory: RatingModelFactory): void {
-  factories.set(factory.name, factory);
+  factories.register(factory);
 }
 
 registerRatingModel(baselineFactory);
@@ -16,13 +16,11 @@ registerRatingModel(biasedMfFactory);
 registerRatingModel(svdppFactory);
 
 export function ratingModelNames(): string[] {
-  return [...factories.keys()];
+  return factories.names();
 }
 
 export function getRatingFactory(name: string): RatingModelFactory {
-  const f = factories.get(name);
-  if (!f) throw new UnknownRatingModelError(name, ratingModelNames());
-  return f;
+  return factories.get(name);
 }
 
 export function createRatingModel(name: string, params?: Record<string, unknown>): RatingModel {
@@ -30,8 +28,7 @@ export function createRatingModel(name: string, params?: Record<string, unknown>
 }
 
 export function deserializeRatingModel(bytes: Uint8Array): RatingModel {
-  const { meta } = unpack<{ name: string }>(bytes);
-  return getRatingFactory(meta.name).deserialize(bytes);
+  return factories.forArtifact(bytes).deserialize(bytes);
 }
 
 export class UnknownRatingModelError extends Error {
