@@ -30,38 +30,58 @@ export interface ScenarioView {
  * the built-in one). `revision` changes on every write, for list caches keyed on scenarios.
  *
  * One instance per Store (see scenariosFor): the routes and the recommendation service must see
- * the same writes. Several API nodes on one shared Store each reload on start; a write on one
- * node reaches the others on their next start (there is no bus topic for scenarios yet).
+ * the same writes. Several API nodes share one Store: each re-reads the collection in the
+ * background when its copy is older than `refreshMs`, so a write on one node reaches the others
+ * within about that long (there is no bus topic for scenarios yet).
  */
 export class ScenarioService {
   private custom = new Map<string, { scenario: Scenario } & StoredScenario>();
   private snapshot: Readonly<Record<string, Scenario>> = Object.freeze({});
   private loading: Promise<void> | undefined;
   private rev = 0;
+  private loadedAt = 0;
+  private refreshing = false;
+  /** local writes so far: a background reload that overlapped one is dropped, not applied */
+  private writes = 0;
 
   constructor(
     private readonly store: Store,
     private readonly onInvalid: (name: string, err: unknown) => void = () => {},
     private readonly clock: () => number = Date.now,
+    private readonly refreshMs = 10_000,
   ) {}
 
-  /** Loads the stored scenarios once; later calls return the same promise. */
+  /** Loads the stored scenarios once; later calls return the same promise (a failed load is retried). */
   ready(): Promise<void> {
-    this.loading ??= this.load();
+    this.loading ??= this.load().catch((err: unknown) => {
+      this.loading = undefined;
+      throw err;
+    });
     return this.loading;
   }
 
   private async load(): Promise<void> {
+    const writes = this.writes;
+    const startedAt = this.clock();
+    const next = new Map<string, { scenario: Scenario } & StoredScenario>();
     for (const { key, value } of await this.store.listDocuments<StoredScenario>(SCENARIO_COLLECTION)) {
+      const known = this.custom.get(key);
+      if (known && known.updatedAt === value.updatedAt) {
+        next.set(key, known);
+        continue;
+      }
       try {
-        const scenario = parseScenarioDefinition(key, value.definition);
-        this.custom.set(key, { scenario, ...value });
+        next.set(key, { scenario: parseScenarioDefinition(key, value.definition), ...value });
       } catch (err) {
         // a definition the current engine no longer accepts is skipped, not fatal to serving
         this.onInvalid(key, err);
       }
     }
-    this.publish();
+    if (writes !== this.writes) return;
+    this.loadedAt = startedAt;
+    const changed = next.size !== this.custom.size || [...next].some(([k, v]) => this.custom.get(k) !== v);
+    this.custom = next;
+    if (changed || this.rev === 0) this.publish();
   }
 
   get revision(): number {
@@ -70,12 +90,26 @@ export class ScenarioService {
 
   /** User-defined scenarios by name (synchronous: call ready() once first). */
   definitions(): Readonly<Record<string, Scenario>> {
+    this.maybeRefresh();
     return this.snapshot;
+  }
+
+  /** Starts a background re-read when the copy is older than refreshMs (other nodes' writes). */
+  private maybeRefresh(): void {
+    if (this.refreshMs > 0 && this.loadedAt > 0 && !this.refreshing && this.clock() - this.loadedAt > this.refreshMs) {
+      this.refreshing = true;
+      this.load()
+        .catch((err: unknown) => this.onInvalid('*', err))
+        .finally(() => {
+          this.refreshing = false;
+        });
+    }
   }
 
   /** Built-ins (unless shadowed) and custom scenarios, by name. */
   async list(): Promise<ScenarioView[]> {
     await this.ready();
+    this.maybeRefresh();
     const out: ScenarioView[] = [];
     for (const name of Object.keys(BUILTIN_SCENARIOS)) if (!this.custom.has(name)) out.push({ name, source: 'built-in', scenario: BUILTIN_SCENARIOS[name] as Scenario });
     for (const name of [...this.custom.keys()].sort()) out.push(this.view(name) as ScenarioView);
@@ -84,6 +118,7 @@ export class ScenarioService {
 
   async get(name: string): Promise<ScenarioView | undefined> {
     await this.ready();
+    this.maybeRefresh();
     if (this.custom.has(name)) return this.view(name);
     const builtin = builtinScenario(name);
     return builtin ? { name, source: 'built-in', scenario: builtin } : undefined;
@@ -94,6 +129,7 @@ export class ScenarioService {
     await this.ready();
     const scenario = parseScenarioDefinition(name, raw);
     const stored: StoredScenario = { definition: raw as Record<string, unknown>, updatedAt: this.clock() };
+    this.writes++;
     await this.store.putDocument(SCENARIO_COLLECTION, name, stored);
     const created = !this.custom.has(name);
     this.custom.set(name, { scenario, ...stored });
@@ -105,6 +141,7 @@ export class ScenarioService {
   async delete(name: string): Promise<boolean> {
     await this.ready();
     if (!this.custom.has(name)) return false;
+    this.writes++;
     await this.store.deleteDocument(SCENARIO_COLLECTION, name);
     this.custom.delete(name);
     this.publish();
