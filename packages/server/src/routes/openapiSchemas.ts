@@ -83,21 +83,48 @@ export const itemSchemaBody = {
   },
 } as const;
 
+/** A user's stated preferences: the body of PUT /v1/users/{id}/preferences and part of a user record. */
+export const preferencesBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    likedCategories: { type: 'array', items: { type: 'string' } },
+    likedItems: { type: 'array', items: { type: 'string' } },
+    dislikedItems: { type: 'array', items: { type: 'string' } },
+    hiddenCategories: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+const reasonSchema = {
+  type: 'object',
+  properties: { type: { type: 'string' }, text: { type: 'string' }, itemIds: { type: 'array', items: { type: 'string' } }, value: { type: 'string' } },
+  required: ['type', 'text'],
+} as const;
+
+/** A recommendation list, as every recommendation route answers it. */
+export const recommendationListSchema = {
+  type: 'object',
+  properties: {
+    recommendationId: { type: 'string', description: 'send it back on events that follow from this list (attribution)' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { itemId: { type: 'string' }, score: { type: 'number' }, reasons: { type: 'array', items: reasonSchema }, explain: { type: 'object', additionalProperties: { type: 'number' } } },
+        required: ['itemId', 'score', 'reasons'],
+      },
+    },
+    model: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' } }, required: ['name', 'version'] },
+  },
+  required: ['recommendationId', 'items', 'model'],
+} as const;
+
 export const userBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
     attributes: { type: 'object', additionalProperties: propertyValue },
-    preferences: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        likedCategories: { type: 'array', items: { type: 'string' } },
-        likedItems: { type: 'array', items: { type: 'string' } },
-        dislikedItems: { type: 'array', items: { type: 'string' } },
-        hiddenCategories: { type: 'array', items: { type: 'string' } },
-      },
-    },
+    preferences: preferencesBody,
   },
 } as const;
 

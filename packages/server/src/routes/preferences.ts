@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../appContext.ts';
 import { parsePreferences } from '../validation/userValidator.ts';
-import { errorResponses, errorSchema, idParams } from './openapiSchemas.ts';
+import { errorResponses, errorSchema, idParams, preferencesBody } from './openapiSchemas.ts';
 import { idParam, validated } from './params.ts';
-import { preferencesBody } from './personalizationSchemas.ts';
 import { docsOnlySchema } from './routeOptions.ts';
 
 /**

@@ -4,6 +4,7 @@ import { ApiError } from '../errors.ts';
 import type { ListOptions } from '../services/recommendations.ts';
 import type { ServingServices } from '../services/serving/servingServices.ts';
 import { checkId } from '../validation/ids.ts';
+import { recommendationListSchema } from './openapiSchemas.ts';
 import { idParam, validated } from './params.ts';
 import { docsOnlySchema } from './routeOptions.ts';
 
@@ -11,29 +12,7 @@ export const MAX_N = 200;
 const CONTEXT_FIELDS = ['device', 'country', 'locale', 'timezone'] as const;
 const LIST_QUERY = ['n', 'exclude', 'explain', 'scenario', ...CONTEXT_FIELDS] as const;
 
-const reasonSchema = {
-  type: 'object',
-  properties: { type: { type: 'string' }, text: { type: 'string' }, itemIds: { type: 'array', items: { type: 'string' } }, value: { type: 'string' } },
-  required: ['type', 'text'],
-};
-const responseSchema = {
-  200: {
-    type: 'object',
-    properties: {
-      recommendationId: { type: 'string', description: 'send it back on events that follow from this list (attribution)' },
-      items: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: { itemId: { type: 'string' }, score: { type: 'number' }, reasons: { type: 'array', items: reasonSchema }, explain: { type: 'object', additionalProperties: { type: 'number' } } },
-          required: ['itemId', 'score', 'reasons'],
-        },
-      },
-      model: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' } }, required: ['name', 'version'] },
-    },
-    required: ['recommendationId', 'items', 'model'],
-  },
-};
+const responseSchema = { 200: recommendationListSchema };
 const listQuerySchema = {
   type: 'object',
   properties: {
