@@ -78,7 +78,8 @@
           (local.set $lo (i32.load (i32.add (local.get $indptr) (i32.shl (local.get $u) (i32.const 2)))))
           (local.set $hi (i32.load offset=4 (i32.add (local.get $indptr) (i32.shl (local.get $u) (i32.const 2)))))
           (local.set $sink (i32.or (local.get $sink) (i32.or
-            (i32.load (i32.add (local.get $indices) (i32.shl (i32.shr_u (i32.add (local.get $lo) (local.get $hi)) (i32.const 1)) (i32.const 2))))
+            (i32.or (i32.load (i32.add (local.get $indices) (i32.shl (local.get $lo) (i32.const 2))))
+              (i32.load (i32.add (local.get $indices) (i32.shl (i32.shr_u (i32.add (local.get $lo) (local.get $hi)) (i32.const 1)) (i32.const 2)))))
             (i32.load offset=0 (i32.add (local.get $indices) (i32.shl (i32.sub (local.get $hi) (i32.const 1)) (i32.const 2)))))))
           (i32.store (local.get $slot) (local.get $u))
           (i32.store offset=4 (local.get $slot) (i32.load (i32.add (local.get $indices) (i32.shl (local.get $q) (i32.const 2)))))
@@ -86,8 +87,7 @@
           (i32.store offset=12 (local.get $slot) (local.get $hi))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $draw (i32.lt_u (local.get $k) (local.get $m))))
-        ;; draw the negatives (j = −1: the user has every item, no step) and touch the three
-        ;; factor rows and two biases each step will update
+        ;; draw the negatives (j = −1: the user has every item, no step), touching their biases
         (local.set $k (i32.const 0))
         (loop $negs
           (local.set $slot (i32.add (local.get $batch) (i32.shl (local.get $k) (i32.const 4))))
@@ -102,20 +102,28 @@
         (local.set $sn (i32.xor (local.get $sn) (i32.shl (local.get $sn) (i32.const 5))))
                 (local.set $j (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $sn)) (i64.extend_i32_u (local.get $nItems))) (i64.const 32))))
                 (br_if $neg (call $contains (local.get $indices) (local.get $lo) (local.get $hi) (local.get $j))))
-              (local.set $xo (i32.add (local.get $x) (i32.mul (i32.load (local.get $slot)) (local.get $f4))))
-              (local.set $io (i32.add (local.get $y) (i32.mul (i32.load offset=4 (local.get $slot)) (local.get $f4))))
-              (local.set $jo (i32.add (local.get $y) (i32.mul (local.get $j) (local.get $f4))))
-              (local.set $o (i32.const 0))
-              (loop $lines
-                (local.set $sink (i32.or (local.get $sink) (i32.or (i32.load (i32.add (local.get $xo) (local.get $o)))
-                  (i32.or (i32.load (i32.add (local.get $io) (local.get $o))) (i32.load (i32.add (local.get $jo) (local.get $o)))))))
-                (local.set $o (i32.add (local.get $o) (i32.const 64)))
-                (br_if $lines (i32.lt_u (local.get $o) (local.get $f4))))
-              (local.set $sink (i32.or (local.get $sink) (i32.or (i32.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
-                (i32.load (i32.add (local.get $b) (i32.shl (i32.load offset=4 (local.get $slot)) (i32.const 2)))))))))
+              (local.set $sink (i32.or (local.get $sink) (i32.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))))))
           (i32.store offset=8 (local.get $slot) (local.get $j))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $negs (i32.lt_u (local.get $k) (local.get $m))))
+        ;; touch the three factor rows and the positive's bias each step will update
+        (local.set $k (i32.const 0))
+        (loop $rowsTouch
+          (local.set $slot (i32.add (local.get $batch) (i32.shl (local.get $k) (i32.const 4))))
+          (local.set $j (i32.load offset=8 (local.get $slot)))
+          (local.set $j (select (local.get $j) (i32.const 0) (i32.ge_s (local.get $j) (i32.const 0))))
+          (local.set $xo (i32.add (local.get $x) (i32.mul (i32.load (local.get $slot)) (local.get $f4))))
+          (local.set $io (i32.add (local.get $y) (i32.mul (i32.load offset=4 (local.get $slot)) (local.get $f4))))
+          (local.set $jo (i32.add (local.get $y) (i32.mul (local.get $j) (local.get $f4))))
+          (local.set $o (i32.const 0))
+          (loop $lines
+            (local.set $sink (i32.or (local.get $sink) (i32.or (i32.load (i32.add (local.get $xo) (local.get $o)))
+              (i32.or (i32.load (i32.add (local.get $io) (local.get $o))) (i32.load (i32.add (local.get $jo) (local.get $o)))))))
+            (local.set $o (i32.add (local.get $o) (i32.const 64)))
+            (br_if $lines (i32.lt_u (local.get $o) (local.get $f4))))
+          (local.set $sink (i32.or (local.get $sink) (i32.load (i32.add (local.get $b) (i32.shl (i32.load offset=4 (local.get $slot)) (i32.const 2))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $rowsTouch (i32.lt_u (local.get $k) (local.get $m))))
         ;; the steps, in sample order
         (local.set $k (i32.const 0))
         (block $stepsDone (loop $step
