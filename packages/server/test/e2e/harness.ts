@@ -58,3 +58,21 @@ export async function startTestServer(overrides: ConfigInput = {}): Promise<Test
   };
   return t;
 }
+
+/** A JSON reply as the tests that start their own server read it. */
+export interface JsonReply {
+  status: number;
+  // `any`: test responses are inspected field by field
+  json: any;
+}
+
+/**
+ * `call` for tests that start their own server: JSON in, JSON out. The URL is read at each call
+ * because the server may be started or replaced later; a body that is not JSON fails the call.
+ */
+export function jsonCaller(url: () => string): (method: string, path: string, body?: unknown) => Promise<JsonReply> {
+  return async (method, path, body) => {
+    const res = await fetch(url() + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+    return { status: res.status, json: await res.json() };
+  };
+}

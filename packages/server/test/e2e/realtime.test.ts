@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, type SyntheticData } from '@attune/engine';
 import { defaultConfig } from '../../src/config/schema.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
+import { jsonCaller } from './harness.ts';
 
 /**
  * The real-time path over HTTP: an accepted event changes the user's very next
@@ -14,11 +15,7 @@ let server: RunningServer;
 let dir: string;
 let data: SyntheticData;
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  // `any`: test responses are inspected field by field
-  const res = await fetch(server.url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
-  return { status: res.status, json: await res.json() };
-}
+const call = jsonCaller(() => server.url);
 
 const ids = (json: any): string[] => json.items.map((i: any) => i.itemId);
 /** a shelf category independent of the planted clusters (the scenario diversifies by category) */

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, type SyntheticData } from '@attune/engine';
 import { defaultConfig } from '../../src/config/schema.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
+import { jsonCaller } from './harness.ts';
 
 /**
  * Catalogue and events in through the API, recommendations out, against the real server with
@@ -15,11 +16,7 @@ let server: RunningServer;
 let dir: string;
 let data: SyntheticData;
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  // `any`: test responses are inspected field by field
-  const res = await fetch(server.url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
-  return { status: res.status, json: await res.json() };
-}
+const call = jsonCaller(() => server.url);
 
 async function trainAndWait(): Promise<any> {
   const started = await call('POST', '/v1/models/train');

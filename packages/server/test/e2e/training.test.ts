@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, type SyntheticData } from '@attune/engine';
 import { defaultConfig, type ConfigInput } from '../../src/config/schema.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
+import { jsonCaller } from './harness.ts';
 
 /**
  * Model versions over a server's life: trained in a worker, recorded with hold-out metrics,
@@ -14,11 +15,7 @@ let server: RunningServer | undefined;
 let dir: string;
 let data: SyntheticData;
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  // `any`: test responses are inspected field by field
-  const res = await fetch((server as RunningServer).url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
-  return { status: res.status, json: await res.json() };
-}
+const call = jsonCaller(() => (server as RunningServer).url);
 
 async function start(training: ConfigInput['training']): Promise<void> {
   server = await startServer(defaultConfig({ port: 0, dataDir: dir, logLevel: 'silent', training }));
