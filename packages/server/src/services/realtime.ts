@@ -1,6 +1,7 @@
-import type { OnlineEvent, OnlineState } from '../ports/onlineState.ts';
+import type { OnlineState } from '../ports/onlineState.ts';
 import type { StoredEvent } from '../ports/store.ts';
 import type { CatalogCache } from './catalogCache.ts';
+import { onlineEventsOf } from './onlineEvents.ts';
 
 export interface RealtimeDeps {
   online: OnlineState;
@@ -19,15 +20,7 @@ export class RealtimeUpdater {
   constructor(private readonly deps: RealtimeDeps) {}
 
   async eventsAccepted(events: readonly StoredEvent[]): Promise<void> {
-    const online: OnlineEvent[] = [];
-    for (const e of events) {
-      // events about no item (searches, sign-ins) carry no item to recommend around
-      if (e.itemId === undefined) continue;
-      const o: OnlineEvent = { userId: e.userId, itemId: e.itemId, type: e.type, timestamp: e.timestamp, seq: e.seq };
-      if (e.value !== undefined) o.value = e.value;
-      if (e.recommendationId !== undefined) o.recommendationId = e.recommendationId;
-      online.push(o);
-    }
+    const online = onlineEventsOf(events);
     if (online.length > 0) await this.deps.online.recordEvents(online);
     await this.deps.online.incrementCounters({ eventsAccepted: events.length });
     this.deps.onEventsCounted?.(events.length);
