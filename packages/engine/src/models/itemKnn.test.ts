@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sparseVector } from '../data/csr.ts';
 import { ItemKnn, itemKnnFactory } from './itemKnn.ts';
 import { modelContract, planted } from './neighbours/contractTests.ts';
 import { getFactory } from './registry.ts';
@@ -30,6 +32,24 @@ describe('item-knn', () => {
     const sim = m.similarItems(0, 2);
     expect(Array.from(sim.items)).toEqual([1]);
     expect(sim.scores[0]).toBeCloseTo(1, 6);
+  });
+
+  it('recommendTop (sparse or dense) gives exactly recommend’s items, scores and tie order', () => {
+    const fx = planted();
+    for (const params of [{ k: 5 }, { k: 30, weightHistory: true }, { k: 100, neighbourhood: 'history' }]) {
+      const m = new ItemKnn(params);
+      m.fit(fx.matrix);
+      fc.assert(
+        fc.property(fc.uniqueArray(fc.nat(fx.matrix.cols - 1), { minLength: 1, maxLength: 60 }), fc.integer({ min: 0, max: 250 }), (items, n) => {
+          const history = sparseVector(items, items.map((_, k) => 0.5 + k / items.length));
+          const a = m.recommend({ history }, n);
+          const b = m.recommendTop({ history }, n);
+          expect(Array.from(b.items)).toEqual(Array.from(a.items));
+          expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
+        }),
+        { numRuns: 200 },
+      );
+    }
   });
 
   it('is registered and rejects bad params', () => {

@@ -71,6 +71,83 @@ export class ItemKnn extends WeightedHistoryRecommender {
     return scoreHistory(this.scoring, this.history(query), !this.p.weightHistory && this.p.recencyHalfLife === 0, out ?? new Float32Array(this.numItems));
   }
 
+  /**
+   * recommend(query, n) by sparse accumulation: only the items on the history items' scoring
+   * rows (~|history|·k entries) are touched, and the top-k runs over those. Every other item
+   * scores exactly 0, so when at least n touched items score above 0 they hold the whole top n;
+   * otherwise the accumulator (zero elsewhere) is the dense score array and the top-k runs over
+   * all of it. Same float32 accumulation order as scoreAll, so scores are bit-identical.
+   */
+  recommendTop(query: UserQuery, n: number): ScoredItems {
+    const history = this.history(query);
+    const binary = !this.p.weightHistory && this.p.recencyHalfLife === 0;
+    const { indptr, indices, data, rows } = this.scoring;
+    const m = this.numItems;
+    const s = this.sparseScratch(m);
+    const { acc, mark, touched } = s;
+    let work = 0;
+    for (let h = 0; h < history.indices.length; h++) {
+      const item = history.indices[h] as number;
+      if (item >= 0 && item < rows) work += (indptr[item + 1] as number) - (indptr[item] as number);
+    }
+    // a long history on a small catalogue touches most items anyway: a plain dense pass is cheaper
+    if (work >= m) {
+      scoreHistory(this.scoring, history, binary, acc);
+      for (let h = 0; h < history.indices.length; h++) {
+        const item = history.indices[h] as number;
+        if (item >= 0 && item < m) acc[item] = -Infinity;
+      }
+      const top = topKJs(acc, n);
+      acc.fill(0);
+      return top;
+    }
+    let count = 0;
+    for (let h = 0; h < history.indices.length; h++) {
+      const item = history.indices[h] as number;
+      if (item < 0 || item >= rows) continue;
+      const w = binary ? 1 : (history.values[h] as number);
+      for (let p = indptr[item] as number; p < (indptr[item + 1] as number); p++) {
+        const j = indices[p] as number;
+        if (mark[j] === 0) {
+          mark[j] = 1;
+          touched[count++] = j;
+        }
+        acc[j] = (acc[j] as number) + w * (data[p] as number);
+      }
+    }
+    // the user's own items are never recommended
+    for (let h = 0; h < history.indices.length; h++) {
+      const item = history.indices[h] as number;
+      if (item < 0 || item >= m) continue;
+      if (mark[item] === 0) {
+        mark[item] = 1;
+        touched[count++] = item;
+      }
+      acc[item] = -Infinity;
+    }
+    let positive = 0;
+    for (let t = 0; t < count; t++) {
+      const j = touched[t] as number;
+      if ((acc[j] as number) > 0) s.candidates[positive++] = j;
+    }
+    const top = positive >= n ? topKJs(acc, n, undefined, s.candidates.subarray(0, positive)) : topKJs(acc, n);
+    // leave the scratch all-zero for the next request
+    for (let t = 0; t < count; t++) {
+      const j = touched[t] as number;
+      acc[j] = 0;
+      mark[j] = 0;
+    }
+    return top;
+  }
+
+  private scratch: { acc: Float32Array; mark: Uint8Array; touched: Int32Array; candidates: Int32Array } | undefined;
+
+  /** Catalogue-sized buffers reused across requests (kept all-zero between calls). */
+  private sparseScratch(m: number): NonNullable<ItemKnn['scratch']> {
+    if (!this.scratch || this.scratch.acc.length !== m) this.scratch = { acc: new Float32Array(m), mark: new Uint8Array(m), touched: new Int32Array(m), candidates: new Int32Array(m) };
+    return this.scratch;
+  }
+
   similarItems(item: number, n: number, opts: Omit<RecommendOptions, 'excludeHistory'> = {}): ScoredItems {
     const scores = new Float32Array(this.numItems).fill(-Infinity);
     const { indptr, indices, data } = this.neighbours;

@@ -55,6 +55,14 @@ export interface Recommender {
 
   recommend(query: UserQuery, n: number, opts?: RecommendOptions): ScoredItems;
 
+  /**
+   * Optional fast path for `recommend(query, n)` with default options (history excluded):
+   * identical items, scores and tie order, computed without catalogue-sized passes where the
+   * model's structure allows (item-kNN touches only the history items' neighbour lists).
+   * Retrievers prefer it when present.
+   */
+  recommendTop?(query: UserQuery, n: number): ScoredItems;
+
   /** Items most similar to `item` (never `item` itself). */
   similarItems(item: number, n: number, opts?: Omit<RecommendOptions, 'excludeHistory'>): ScoredItems;
 

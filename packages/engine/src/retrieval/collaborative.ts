@@ -1,4 +1,5 @@
-import { sparseVector } from '../data/csr.ts';
+import { sparseVector, type SparseVector } from '../data/csr.ts';
+import type { Recommender, ScoredItems } from '../models/model.ts';
 import { scratchScores, topKFast } from './topScores.ts';
 import type { Retrieved, RetrievalQuery } from './types.ts';
 
@@ -24,13 +25,10 @@ export function retrieveCollaborative(query: RetrievalQuery, n: number): Retriev
     }
   });
   if (idx.length === 0) return [];
-  // scoreAll into a reused buffer + sampled top-k: no per-request catalogue-sized allocation
-  const buf = scratchScores(model.numItems, 'collaborative').fill(0);
-  let scores = model.scoreAll({ history: sparseVector(idx, val) }, buf);
-  // we write -Infinity into the scores: never into an array the model might keep
-  if (scores !== buf) scores = (buf.set(scores.subarray(0, buf.length)), buf);
-  for (const i of idx) scores[i] = -Infinity;
-  const top = topKFast(scores, n * 2 + 20);
+  const history = sparseVector(idx, val);
+  const k = n * 2 + 20;
+  // the model's own top-k when it has one (item-kNN: sparse over the history's neighbour lists)
+  const top = model.recommendTop ? model.recommendTop({ history }, k) : denseTop(model, history, idx, k);
   const because = known.slice(-3);
   const out: Retrieved[] = [];
   for (let k = 0; k < top.items.length && out.length < n; k++) {
@@ -39,4 +37,14 @@ export function retrieveCollaborative(query: RetrievalQuery, n: number): Retriev
     out.push({ item, score: top.scores[k], reason: { type: 'personalized', text: 'Picked for you from your recent activity', itemIds: because } });
   }
   return out;
+}
+
+/** scoreAll into a reused buffer + sampled top-k: no per-request catalogue-sized allocation. */
+function denseTop(model: Recommender, history: SparseVector, idx: readonly number[], k: number): ScoredItems {
+  const buf = scratchScores(model.numItems, 'collaborative').fill(0);
+  let scores = model.scoreAll({ history }, buf);
+  // we write -Infinity into the scores: never into an array the model might keep
+  if (scores !== buf) scores = (buf.set(scores.subarray(0, buf.length)), buf);
+  for (const i of idx) scores[i] = -Infinity;
+  return topKFast(scores, k);
 }
