@@ -1,7 +1,6 @@
-import { Rng } from '../../data/rng.ts';
 import { defaultsOf, readParams } from '../params.ts';
-import { FactorRatingModel, normalFactors, permutation, zeroBiases } from './factorModel.ts';
-import { extent, type RatingModelFactory, type RatingTriples } from './types.ts';
+import { biasOf, FactorRatingModel, permutation, sgdEpochs, startSgd, stepBiases } from './factorModel.ts';
+import type { RatingModelFactory, RatingTriples } from './types.ts';
 
 export const BIASED_MF_PARAMS = {
   factors: { type: 'int', default: 100, min: 1, max: 1024 },
@@ -32,16 +31,11 @@ export class BiasedMf extends FactorRatingModel {
   }
 
   fit(t: RatingTriples): void {
-    const { users: nu, items: ni } = extent(t);
     const f = this.p.factors;
-    const rng = new Rng(this.p.seed);
-    const b = zeroBiases(t, nu, ni);
-    const pu = normalFactors(nu, f, this.p.initStd, rng);
-    const qi = normalFactors(ni, f, this.p.initStd, rng);
+    const { rng, biases: b, userVectors: pu, itemVectors: qi } = startSgd(t, this.p);
     const reg = this.p.regularization;
     const regB = this.p.regBias;
-    let lr = this.p.learningRate;
-    for (let e = 0; e < this.p.epochs; e++) {
+    sgdEpochs(this.p, (lr) => {
       const order = permutation(t.ratings.length, rng);
       for (let s = 0; s < order.length; s++) {
         const k = order[s] as number;
@@ -49,11 +43,10 @@ export class BiasedMf extends FactorRatingModel {
         const i = t.items[k] as number;
         const uo = u * f;
         const io = i * f;
-        let pred = b.mean + (b.user[u] as number) + (b.item[i] as number);
+        let pred = biasOf(b, u, i);
         for (let c = 0; c < f; c++) pred += (pu[uo + c] as number) * (qi[io + c] as number);
         const err = (t.ratings[k] as number) - pred;
-        b.user[u] += lr * (err - regB * (b.user[u] as number));
-        b.item[i] += lr * (err - regB * (b.item[i] as number));
+        stepBiases(b, u, i, err, lr, regB);
         for (let c = 0; c < f; c++) {
           const pc = pu[uo + c] as number;
           const qc = qi[io + c] as number;
@@ -61,11 +54,8 @@ export class BiasedMf extends FactorRatingModel {
           qi[io + c] = qc + lr * (err * pc - reg * qc);
         }
       }
-      lr *= this.p.decay;
-    }
-    this.biases = b;
-    this.userVectors = pu;
-    this.itemVectors = qi;
+    });
+    this.fitted(b, pu, qi);
   }
 
   static deserialize(bytes: Uint8Array): BiasedMf {

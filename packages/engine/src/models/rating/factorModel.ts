@@ -2,7 +2,7 @@ import { pack, unpack } from '../../data/pack.ts';
 import { Rng } from '../../data/rng.ts';
 import { restoreBiases, scale, type ScaleMeta } from './baseline.ts';
 import { baselineOf, clip, type Biases } from './biases.ts';
-import type { RatingModel, RatingTriples } from './types.ts';
+import { extent, type RatingModel, type RatingTriples } from './types.ts';
 
 /**
  * The fitted state every factor rating model ends with — biases plus one user and one item
@@ -23,6 +23,13 @@ export abstract class FactorRatingModel implements RatingModel {
   }
 
   abstract fit(train: RatingTriples): void;
+
+  /** Keeps the outcome of a fit. */
+  protected fitted(biases: Biases, userVectors: Float32Array, itemVectors: Float32Array): void {
+    this.biases = biases;
+    this.userVectors = userVectors;
+    this.itemVectors = itemVectors;
+  }
 
   predict(user: number, item: number): number {
     let v = baselineOf(this.biases, user, item);
@@ -52,6 +59,57 @@ export abstract class FactorRatingModel implements RatingModel {
     m.itemVectors = arrays.itemVectors as Float32Array;
     return m;
   }
+}
+
+/** The hyper-parameters every SGD factor model reads (each model keeps its own defaults). */
+export interface SgdParams {
+  factors: number;
+  epochs: number;
+  learningRate: number;
+  regularization: number;
+  regBias: number;
+  decay: number;
+  initStd: number;
+  seed: number;
+}
+
+/** Where every SGD fit starts: zero biases on the observed scale, then user and item vectors drawn in that order. */
+export interface SgdStart {
+  users: number;
+  items: number;
+  rng: Rng;
+  biases: Biases;
+  userVectors: Float32Array;
+  itemVectors: Float32Array;
+}
+
+export function startSgd(t: RatingTriples, p: SgdParams): SgdStart {
+  const { users, items } = extent(t);
+  const rng = new Rng(p.seed);
+  const biases = zeroBiases(t, users, items);
+  const userVectors = normalFactors(users, p.factors, p.initStd, rng);
+  const itemVectors = normalFactors(items, p.factors, p.initStd, rng);
+  return { users, items, rng, biases, userVectors, itemVectors };
+}
+
+/** Runs `epoch` p.epochs times with the learning rate decayed after each. */
+export function sgdEpochs(p: SgdParams, epoch: (learningRate: number) => void): void {
+  let lr = p.learningRate;
+  for (let e = 0; e < p.epochs; e++) {
+    epoch(lr);
+    lr *= p.decay;
+  }
+}
+
+/** μ + bᵤ + bᵢ for known indices (the SGD loops only visit observed pairs). */
+export function biasOf(b: Biases, user: number, item: number): number {
+  return b.mean + (b.user[user] as number) + (b.item[item] as number);
+}
+
+/** One SGD step on a rating's user and item biases, given its prediction error. */
+export function stepBiases(b: Biases, user: number, item: number, err: number, lr: number, regBias: number): void {
+  b.user[user] += lr * (err - regBias * (b.user[user] as number));
+  b.item[item] += lr * (err - regBias * (b.item[item] as number));
 }
 
 /** Normal(0, std²) start for factor matrices. */

@@ -1,8 +1,7 @@
 import { csrFromTriplets } from '../../data/csr.ts';
-import { Rng } from '../../data/rng.ts';
 import { defaultsOf, readParams } from '../params.ts';
-import { FactorRatingModel, normalFactors, permutation, zeroBiases } from './factorModel.ts';
-import { extent, type RatingModelFactory, type RatingTriples } from './types.ts';
+import { biasOf, FactorRatingModel, normalFactors, permutation, sgdEpochs, startSgd, stepBiases } from './factorModel.ts';
+import type { RatingModelFactory, RatingTriples } from './types.ts';
 
 export const SVDPP_PARAMS = {
   factors: { type: 'int', default: 50, min: 1, max: 1024 },
@@ -35,20 +34,15 @@ export class SvdPlusPlus extends FactorRatingModel {
   }
 
   fit(t: RatingTriples): void {
-    const { users: nu, items: ni } = extent(t);
     const f = this.p.factors;
-    const rng = new Rng(this.p.seed);
-    const b = zeroBiases(t, nu, ni);
-    const pu = normalFactors(nu, f, this.p.initStd, rng);
-    const qi = normalFactors(ni, f, this.p.initStd, rng);
+    const { users: nu, items: ni, rng, biases: b, userVectors: pu, itemVectors: qi } = startSgd(t, this.p);
     const yj = normalFactors(ni, f, this.p.initStd, rng);
     // per user: positions of its ratings (the data), and its rated items (the indices)
     const byUser = csrFromTriplets({ rows: nu, cols: ni }, { rows: t.users, cols: t.items, values: t.ratings }, 'latest');
     const { reg, regB, regY } = { reg: this.p.regularization, regB: this.p.regBias, regY: this.p.regImplicit };
     const z = new Float64Array(f);
     const gz = new Float64Array(f);
-    let lr = this.p.learningRate;
-    for (let e = 0; e < this.p.epochs; e++) {
+    sgdEpochs(this.p, (lr) => {
       const users = permutation(nu, rng);
       for (let s = 0; s < nu; s++) {
         const u = users[s] as number;
@@ -64,11 +58,10 @@ export class SvdPlusPlus extends FactorRatingModel {
           const at = lo + (order[q] as number);
           const i = byUser.indices[at] as number;
           const io = i * f;
-          let pred = b.mean + (b.user[u] as number) + (b.item[i] as number);
+          let pred = biasOf(b, u, i);
           for (let c = 0; c < f; c++) pred += (qi[io + c] as number) * ((pu[uo + c] as number) + (z[c] as number));
           const err = (byUser.data[at] as number) - pred;
-          b.user[u] += lr * (err - regB * (b.user[u] as number));
-          b.item[i] += lr * (err - regB * (b.item[i] as number));
+          stepBiases(b, u, i, err, lr, regB);
           for (let c = 0; c < f; c++) {
             const pc = pu[uo + c] as number;
             const qc = qi[io + c] as number;
@@ -82,8 +75,7 @@ export class SvdPlusPlus extends FactorRatingModel {
           for (let c = 0; c < f; c++) yj[jo + c] += lr * (norm * (gz[c] as number) - regY * (yj[jo + c] as number));
         }
       }
-      lr *= this.p.decay;
-    }
+    });
     // fold |N(u)|^-½ Σ yⱼ into pᵤ so prediction is a plain dot product
     for (let u = 0; u < nu; u++) {
       const lo = byUser.indptr[u] as number;
@@ -92,9 +84,7 @@ export class SvdPlusPlus extends FactorRatingModel {
       implicitSum(byUser.indices, lo, hi, yj, f, 1 / Math.sqrt(hi - lo), z);
       for (let c = 0; c < f; c++) pu[u * f + c] += z[c] as number;
     }
-    this.biases = b;
-    this.userVectors = pu;
-    this.itemVectors = qi;
+    this.fitted(b, pu, qi);
   }
 
   static deserialize(bytes: Uint8Array): SvdPlusPlus {
