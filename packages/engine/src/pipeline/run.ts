@@ -1,5 +1,5 @@
 import { Rng } from '../data/rng.ts';
-import { retrieveNewArrivals } from '../retrieval/newArrivals.ts';
+import { newArrivalItems } from '../retrieval/newArrivals.ts';
 import { RETRIEVERS } from '../retrieval/registry.ts';
 import type { RetrievalQuery } from '../retrieval/types.ts';
 import { mergeKnobs, type Knobs, type Scenario } from './scenario.ts';
@@ -132,8 +132,9 @@ export function runPipeline(inputs: PipelineInputs, request: PipelineRequest): R
       // new items enter the pool with no relevance; exploration alone decides whether they show
       // a seeded sample of the new items, not just the newest: every new item gets its turn
       const k = Math.ceil(knobs.candidates * 0.2);
-      const fresh = rng.shuffle(retrieveNewArrivals(query, k * 10, knobs.newItemDays * 86_400_000)).slice(0, k);
-      for (const r of fresh) if (!pool.has(r.item.id)) pool.set(r.item.id, { item: r.item, score: 0, parts: {}, reasons: [r.reason], sources: ['exploration'] });
+      // (same list and shuffle as retrieveNewArrivals would give; only the kept items get a reason)
+      const fresh = rng.shuffle(newArrivalItems(query, k * 10, knobs.newItemDays * 86_400_000)).slice(0, k);
+      for (const item of fresh) if (!pool.has(item.id)) pool.set(item.id, { item, score: 0, parts: {}, reasons: [{ type: 'new-arrival', text: 'New arrival' }], sources: ['exploration'] });
     }
   }
   trace.retrieved = pool.size;
