@@ -2,14 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, type SyntheticData } from '@attune/engine';
 import { defaultConfig, type ConfigInput } from '../../src/config/schema.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
+import { dropScaleOutRun } from './scaleOutServices.ts';
 
 /**
  * Scale-out end to end on the real services: two 'api' nodes and one 'worker' node, each its own
@@ -102,21 +99,7 @@ describe.skipIf(!enabled)('scale-out: api + api + worker on PostgreSQL, Redis an
     for (const node of [apiA, apiB, worker]) await node?.close().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
     if (!enabled) return;
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${tag}" CASCADE`);
-    await c.end();
-    const nc = await connect({ servers: NATS_URL! });
-    await (await jetstreamManager(nc)).streams.delete(tag).catch(() => {});
-    await nc.close();
-    const redis = new Redis(REDIS_URL!);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${tag}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-    await redis.quit();
+    await dropScaleOutRun({ pgUrl: PG_URL!, natsUrl: NATS_URL!, redisUrl: REDIS_URL! }, tag);
   }, 60_000);
 
   it('the api node that did not train loads the version the worker promoted', async () => {

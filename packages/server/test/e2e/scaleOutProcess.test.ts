@@ -1,12 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnlineKeys } from '../../src/adapters/redis/keys.ts';
+import { dropScaleOutRun } from './scaleOutServices.ts';
 
 /**
  * `attune serve --role …` as operators run it: two child processes configured only through
@@ -63,17 +61,7 @@ const exitOf = (child: ChildProcess): Promise<number | null> =>
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   if (!enabled) return;
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS "${tag}" CASCADE`);
-  await c.end();
-  const nc = await connect({ servers: NATS_URL! });
-  await (await jetstreamManager(nc)).streams.delete(tag).catch(() => {});
-  await nc.close();
-  const redis = new Redis(REDIS_URL!);
-  const keys = await redis.keys(`${tag}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await dropScaleOutRun({ pgUrl: PG_URL!, natsUrl: NATS_URL!, redisUrl: REDIS_URL! }, tag);
 }, 60_000);
 
 describe.skipIf(!enabled)('attune serve --role api|worker (processes)', () => {
