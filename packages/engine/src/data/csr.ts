@@ -122,13 +122,27 @@ export interface SparseVector {
 
 /** Builds a sparse vector from unordered (index, value) pairs, summing repeats. */
 export function sparseVector(indices: ArrayLike<number>, values?: ArrayLike<number>): SparseVector {
-  const acc = new Map<number, number>();
-  for (let i = 0; i < indices.length; i++) {
-    const k = indices[i] as number;
-    acc.set(k, (acc.get(k) ?? 0) + (values ? (values[i] as number) : 1));
+  // sort (index, position) pairs as one native numeric sort of index·n + position (exact below
+  // 2^53), then sum repeats in their order of appearance: this runs on every request's history
+  const n = indices.length;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = (indices[i] as number) * n + i;
+  keys.sort();
+  const outIdx: number[] = [];
+  const outVal: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const key = keys[k] as number;
+    const index = Math.floor(key / n);
+    const pos = key - index * n;
+    const v = values ? (values[pos] as number) : 1;
+    const last = outIdx.length - 1;
+    if (last >= 0 && outIdx[last] === index) outVal[last] = (outVal[last] as number) + v;
+    else {
+      outIdx.push(index);
+      outVal.push(0 + v);
+    }
   }
-  const keys = [...acc.keys()].sort((a, b) => a - b);
-  return { indices: Int32Array.from(keys), values: Float32Array.from(keys.map((k) => acc.get(k) as number)) };
+  return { indices: Int32Array.from(outIdx), values: Float32Array.from(outVal) };
 }
 
 /** Copy with every stored value replaced by 1 (binary implicit feedback). */

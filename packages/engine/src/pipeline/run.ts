@@ -97,7 +97,10 @@ export function runPipeline(inputs: PipelineInputs, request: PipelineRequest): R
   };
 
   // --- retrieve -------------------------------------------------------------------------
-  const historyIds = distinctInOrder([...(user?.history ?? []).filter((e) => !NEGATIVE_TYPES.has(e.type)).map((e) => e.itemId), ...(user?.preferences.likedItems ?? [])]);
+  const engaged: string[] = [];
+  for (const e of user?.history ?? []) if (!NEGATIVE_TYPES.has(e.type)) engaged.push(e.itemId);
+  for (const id of user?.preferences.likedItems ?? []) engaged.push(id);
+  const historyIds = distinctInOrder(engaged);
   const segments: string[] = [];
   for (const attr of scenario.segmentBy) {
     const v = user?.attributes[attr] ?? context[attr];
@@ -226,10 +229,17 @@ function orderReasons(c: Candidate): Candidate['reasons'] {
 }
 
 function distinctInOrder(ids: readonly string[]): string[] {
-  // keep each id at its latest position, so recency order survives repeats
-  const last = new Map<string, number>();
-  ids.forEach((id, k) => last.set(id, k));
-  return [...last].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+  // keep each id at its latest position, so recency order survives repeats: walking backwards
+  // the first sighting is the latest, and no sort is needed
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (let k = ids.length - 1; k >= 0; k--) {
+    const id = ids[k] as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(id);
+  }
+  return out.reverse();
 }
 
 /**
