@@ -11,9 +11,12 @@ import { defaultConfig } from '../packages/server/src/config/schema.ts';
 const N = Number(process.argv[2] ?? 300);
 const dataDir = mkdtempSync(join(tmpdir(), 'attune-ingest-prof-'));
 const server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
-const body = JSON.stringify(Array.from({ length: 1000 }, (_, k) => ({ type: 'view', userId: `batch-${k % 300}`, itemId: String(1 + ((k * 7) % 1682)) })));
+// SINGLE=1: one event per request (N requests) instead of 1,000-event batches
+const single = process.env.SINGLE === '1';
+let e = 0;
+const batchBody = JSON.stringify(Array.from({ length: 1000 }, (_, k) => ({ type: 'view', userId: `batch-${k % 300}`, itemId: String(1 + ((k * 7) % 1682)) })));
 const post = async (): Promise<void> => {
-  const res = await fetch(`${server.url}/v1/events`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const res = await fetch(`${server.url}/v1/events`, { method: 'POST', body: single ? JSON.stringify({ type: 'view', userId: `bench-${e % 5000}`, itemId: String(1 + (e++ % 1682)) }) : batchBody, headers: { 'content-type': 'application/json' } });
   if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
   await res.arrayBuffer();
 };
@@ -29,6 +32,7 @@ await Promise.all(Array.from({ length: CONC }, async () => {
 const wall = performance.now() - t0;
 const c = process.cpuUsage(c0);
 // client (fetch) CPU is included: this is an upper bound for the server's share
-console.log(`${N} batches: ${((c.user + c.system) / 1000 / N).toFixed(2)} ms CPU/batch (user ${(c.user / 1000 / N).toFixed(2)}, sys ${(c.system / 1000 / N).toFixed(2)}), wall ${(wall / N).toFixed(2)} ms/batch, ${Math.round((N * 1000) / (wall / 1000))} events/s`);
+const per = single ? 1 : 1000;
+console.log(`${N} ${single ? 'requests' : 'batches'}: ${((c.user + c.system) / 1000 / N).toFixed(3)} ms CPU each (user ${(c.user / 1000 / N).toFixed(3)}, sys ${(c.system / 1000 / N).toFixed(3)}), wall ${(wall / N).toFixed(3)} ms each, ${Math.round((N * per) / (wall / 1000))} events/s`);
 await server.close();
 rmSync(dataDir, { recursive: true, force: true });

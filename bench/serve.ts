@@ -10,7 +10,9 @@
  *     compared with `attune recommend` offline on the same split with the same model.
  *
  * Knobs (environment): BENCH_SECONDS (per load test, default 10), BENCH_BIG_EVENTS (default
- * 10,000,000), BENCH_MODEL (default item-knn), BENCH_SKIP_BIG=1.
+ * 10,000,000), BENCH_MODEL (default item-knn), BENCH_SKIP_BIG=1, BENCH_ONLY_INGEST=1 (only the
+ * POST /v1/events load tests, written to their own section "serve-ingest"), BENCH_PROF_DIR (CPU
+ * profiles of the server children).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -61,7 +63,9 @@ interface Child {
 }
 
 function startChild(args: string[]): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_PROF_DIR: the children write V8 CPU profiles there (NODE_OPTIONS refuses --cpu-prof)
+  const prof = process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : [];
+  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
     lines.once('line', (line) => resolve({ url: (JSON.parse(line) as { url: string }).url, proc }));
@@ -359,7 +363,44 @@ async function p1Phase(): Promise<Record<string, number>> {
   }
 }
 
+/** BENCH_ONLY_INGEST=1: ml-100k through the API, single-event and 1,000-event POST load tests. */
+async function ingestOnly(): Promise<void> {
+  const loadBefore = loadavg()[0] as number;
+  const dir = mkdtempSync(join(tmpdir(), 'attune-bench-ingest-'));
+  // automatic retraining off, as in the serving phase: the load tests measure ingestion
+  const attune = await startChild(['--child-attune', dir, JSON.stringify({ model: MODEL, afterNewEvents: 1e9, intervalSeconds: 86_400 })]);
+  const rows: string[][] = [];
+  try {
+    const data = readTsv(join(ML100K, 'u.data'), false).sort((a, b) => a.ts - b.ts);
+    const batchRate = await ingest(attune.url, data, 1000, () => 'rating');
+    let e = 0;
+    const single = await cannon({
+      url: `${attune.url}/v1/events`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ type: 'view', userId: `bench-${e % 5000}`, itemId: String(1 + (e++ % 1682)) }) }) }],
+    });
+    rows.push(['POST /v1/events, one event per request', fmt(single.requests.average), fmt(single.latency.p50, 1), fmt(single.latency.p99, 1), `events/s (goal ≥ 20,000); non-2xx ${single.non2xx}`]);
+    const batchBody = JSON.stringify(Array.from({ length: 1000 }, (_, k) => ({ type: 'view', userId: `batch-${k % 300}`, itemId: String(1 + ((k * 7) % 1682)) })));
+    const batched = await cannon({ url: `${attune.url}/v1/events`, method: 'POST', headers: { 'content-type': 'application/json' }, body: batchBody, connections: 4 });
+    rows.push(['POST /v1/events, batches of 1,000 (4 connections)', fmt(batched.requests.average * 1000), fmt(batched.latency.p50, 1), fmt(batched.latency.p99, 1), `events/s (goal ≥ 250,000; ${fmt(batched.requests.average, 1)} req/s, non-2xx ${batched.non2xx}); ml-100k load through the API, one batch at a time: ${fmt(batchRate)} events/s`]);
+  } finally {
+    await stopChild(attune);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const md = [
+    `The server (SQLite, WAL, synchronous=NORMAL; accepted events committed before the answer) runs in a child process; autocannon (${SECONDS} s per run, 20 connections unless noted) runs in the bench process.`,
+    `1-minute load average ${fmt(loadBefore, 1)} at the start and ${fmt(loadavg()[0] as number, 1)} at the end on ${cpus().length} cores: other work shares the machine, so rates are noisy.`,
+    '',
+    table(['endpoint', 'events/s', 'p50 ms', 'p99 ms', 'notes'], rows),
+  ].join('\n');
+  const knobs = ['BENCH_SECONDS', 'BENCH_MODEL'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `);
+  writeSection('serve-ingest', 'Event ingestion', `${knobs.join('')}BENCH_ONLY_INGEST=1 npm run bench:serve`, md);
+  process.stdout.write(`${md}\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY_INGEST === '1') return ingestOnly();
   const loadBefore = loadavg()[0] as number;
   const rows: string[][] = [];
   process.stderr.write('serving phase (ml-100k)…\n');

@@ -69,7 +69,9 @@ interface ModelRow {
 const ITEM_SCHEMA_KEY = 'item_schema';
 /** Appends arriving within this long of the previous commit wait to share the next one (ms). */
 const GROUP_COMMIT_WINDOW_MS = 2;
-/** …unless this many events are already waiting. */
+/** …if the first of them brings at least this many events; */
+const GROUP_COMMIT_MIN_BATCH = 100;
+/** …and unless this many events are already waiting. */
 const GROUP_COMMIT_MAX_EVENTS = 4096;
 
 /**
@@ -287,8 +289,10 @@ export class SqliteStore implements Store {
         // the group window so that concurrent requests share a commit. Each commit rewrites
         // every index page it touched (the user index takes inserts at one place per user), so
         // 4 batches of 1,000 in one transaction cost ~40 % less CPU per event than 4 commits.
+        // Single events skip the window: their concurrent requests already meet in one turn,
+        // and a closed-loop client's rate is bounded by the answer's latency.
         const since = performance.now() - this.lastFlushEnd;
-        if (since >= GROUP_COMMIT_WINDOW_MS) setImmediate(this.flushBound);
+        if (events.length < GROUP_COMMIT_MIN_BATCH || since >= GROUP_COMMIT_WINDOW_MS) setImmediate(this.flushBound);
         else this.flushTimer = setTimeout(this.flushBound, GROUP_COMMIT_WINDOW_MS - since);
       } else if (this.pendingEventCount >= GROUP_COMMIT_MAX_EVENTS && this.flushTimer) {
         // enough for an efficient commit: no reason to hold the answers back
