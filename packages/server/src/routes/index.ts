@@ -8,6 +8,8 @@ import { userRoutes } from './users.ts';
 import { recommendationRoutes } from './recommendations.ts';
 import { modelRoutes } from './models.ts';
 import { scenarioRoutes } from './scenarios.ts';
+import { rerankRoutes } from './rerank.ts';
+import { recommendationRecordRoutes } from './recommendationRecords.ts';
 import { preferenceRoutes } from './preferences.ts';
 
 /** A route module: registers its routes (full paths, /v1/…) on the app. */
@@ -17,4 +19,4 @@ export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<voi
  * Every route module of the API, registered in this order by buildApp. Add yours here.
  * Routes get the shared error handler, metrics and OpenAPI documentation automatically.
  */
-export const routePlugins: RoutePlugin[] = [healthRoutes, itemSchemaRoutes, itemRoutes, userRoutes, eventRoutes, recommendationRoutes, modelRoutes, scenarioRoutes, preferenceRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, itemSchemaRoutes, itemRoutes, userRoutes, eventRoutes, recommendationRoutes, modelRoutes, scenarioRoutes, rerankRoutes, recommendationRecordRoutes, preferenceRoutes];

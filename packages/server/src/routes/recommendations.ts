@@ -4,13 +4,14 @@ import { ApiError } from '../errors.ts';
 import type { ListOptions } from '../services/recommendations.ts';
 import type { ServingServices } from '../services/serving/servingServices.ts';
 import { checkId } from '../validation/ids.ts';
+import { KNOB_QUERY, knobQuerySchema, knobsFromBody, knobsFromQuery, paramFromQuery, paramsFromBody } from './knobParams.ts';
 import { recommendationListSchema } from './openapiSchemas.ts';
 import { idParam, validated } from './params.ts';
 import { docsOnlySchema } from './routeOptions.ts';
 
 export const MAX_N = 200;
 const CONTEXT_FIELDS = ['device', 'country', 'locale', 'timezone'] as const;
-const LIST_QUERY = ['n', 'exclude', 'explain', 'scenario', ...CONTEXT_FIELDS] as const;
+const LIST_QUERY = ['n', 'exclude', 'explain', 'scenario', ...CONTEXT_FIELDS, ...KNOB_QUERY] as const;
 
 const responseSchema = { 200: recommendationListSchema };
 const listQuerySchema = {
@@ -24,6 +25,7 @@ const listQuerySchema = {
     country: { type: 'string' },
     locale: { type: 'string' },
     timezone: { type: 'string' },
+    ...knobQuerySchema,
   },
 };
 
@@ -89,6 +91,8 @@ export async function recommendationRoutes(app: FastifyInstance, ctx: AppContext
             explain: { type: 'boolean' },
             scenario: { type: 'string' },
             context: { type: 'object' },
+            knobs: { type: 'object', description: 'per-request knob overrides (see the scenario knobs)' },
+            params: { type: 'object', description: "values of the scenario rules' $name parameters" },
           },
           required: ['itemIds'],
         },
@@ -117,8 +121,14 @@ export function listOptions(query: unknown, allowed: readonly string[]): ListOpt
   const q = (query ?? {}) as Record<string, unknown>;
   const opts: ListOptions = { n: 10 };
   const context: Record<string, string> = {};
+  const knobs: Record<string, string> = {};
+  const params: Record<string, unknown> = {};
   for (const key in q) {
     const v = q[key];
+    if (key.startsWith('param.') && typeof v === 'string') {
+      params[key.slice(6)] = paramFromQuery(key, v);
+      continue;
+    }
     if (!allowed.includes(key)) throw new ApiError(400, 'unknown_field', `query parameter ${key} is not known (${allowed.join(', ')})`, `$.${key}`);
     if (typeof v !== 'string') throw new ApiError(400, 'invalid_field', `$.${key}: give the parameter once`, `$.${key}`);
     switch (key) {
@@ -138,11 +148,18 @@ export function listOptions(query: unknown, allowed: readonly string[]): ListOpt
       case 'userId':
         break;
       default:
+        if (KNOB_QUERY.includes(key)) {
+          knobs[key] = v;
+          break;
+        }
         if (v.length > 100) throw new ApiError(400, 'invalid_field', `$.${key}: at most 100 characters`, `$.${key}`);
         context[key] = v;
     }
   }
   if (Object.keys(context).length > 0) opts.context = context;
+  const k = knobsFromQuery(knobs);
+  if (k) opts.knobs = k;
+  if (Object.keys(params).length > 0) opts.params = params;
   return opts;
 }
 
@@ -155,7 +172,7 @@ function integerIn(v: string, min: number, max: number, path: string): number {
 function sessionBody(body: unknown): { itemIds: string[]; opts: ListOptions & { sessionId?: string } } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'invalid_request', '$: the body must be a JSON object', '$');
   const b = body as Record<string, unknown>;
-  const known = ['itemIds', 'sessionId', 'n', 'exclude', 'explain', 'scenario', 'context'];
+  const known = ['itemIds', 'sessionId', 'n', 'exclude', 'explain', 'scenario', 'context', 'knobs', 'params'];
   for (const key of Object.keys(b)) if (!known.includes(key)) throw new ApiError(400, 'unknown_field', `$.${key} is not known (${known.join(', ')})`, `$.${key}`);
   if (!Array.isArray(b.itemIds)) throw new ApiError(400, 'invalid_field', '$.itemIds: must be an array of item ids', '$.itemIds');
   if (b.itemIds.length > 1000) throw new ApiError(400, 'invalid_field', '$.itemIds: at most 1000 items', '$.itemIds');
@@ -179,5 +196,7 @@ function sessionBody(body: unknown): { itemIds: string[]; opts: ListOptions & { 
     if (typeof b.context !== 'object' || b.context === null || Array.isArray(b.context)) throw new ApiError(400, 'invalid_field', '$.context: must be an object', '$.context');
     opts.context = b.context as Record<string, unknown>;
   }
+  if (b.knobs !== undefined) opts.knobs = knobsFromBody(b.knobs, '$.knobs');
+  if (b.params !== undefined) opts.params = paramsFromBody(b.params, '$.params');
   return { itemIds, opts };
 }

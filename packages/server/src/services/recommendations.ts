@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { runPipeline, type CatalogView, type PipelineIndexes, type PipelineInputs, type PipelineRequest, type Reason, type RecommendationResult, type Recommender, type RequestContext, type UserEventRecord, type UserProfile } from '@attune/engine';
+import { BUILTIN_SCENARIOS, resolveScenario, runPipeline, UnknownScenarioError, type CatalogView, type Knobs, type PipelineIndexes, type PipelineInputs, type PipelineRequest, type Reason, type RecommendationResult, type Recommender, type RequestContext, type Scenario, type UserEventRecord, type UserProfile } from '@attune/engine';
 import type { OnlineState, UserOnlineState } from '../ports/onlineState.ts';
 import type { CatalogCache } from './catalogCache.ts';
 import type { ModelRegistry } from './modelRegistry.ts';
+import { CategoryPopularity } from './serving/categoryPopularity.ts';
 import type { ImpressionLog } from './serving/impressionLog.ts';
+import type { RecommendationReplay, RequestMemory } from './serving/requestMemory.ts';
 import type { ServingModel } from './serving/servingModel.ts';
 import { StaticScores } from './serving/staticScores.ts';
 import type { CachedUser, UserCache } from './serving/userCache.ts';
@@ -23,6 +25,12 @@ export interface ListOptions {
   scenario?: string;
   /** request context fields (device, country …); `now` is filled by the service */
   context?: Omit<RequestContext, 'now'>;
+  /** per-request overrides of the scenario's knobs (diversity, exploration, minRelevance …) */
+  knobs?: Partial<Knobs>;
+  /** the request time (epoch ms) instead of the clock: a next page replays its first page's time */
+  now?: number;
+  /** values of the scenario rules' `$name` parameters */
+  params?: Readonly<Record<string, unknown>>;
 }
 
 export interface RecommendationServiceDeps {
@@ -41,6 +49,10 @@ export interface RecommendationServiceDeps {
   listCacheMs?: number;
   /** most users with a cached list */
   listCacheSize?: number;
+  /** user-defined scenarios (services/scenarios), consulted before the built-ins */
+  scenarios?: { definitions(): Readonly<Record<string, Scenario>>; readonly revision: number };
+  /** remembers each response's request, for next pages */
+  requests?: RequestMemory;
 }
 
 interface CachedList {
@@ -70,6 +82,7 @@ export class RecommendationService {
   private readonly lists = new Map<string, CachedList>();
   private readonly listCacheMs: number;
   private readonly listCacheSize: number;
+  private readonly categoryPopularity = new CategoryPopularity();
 
   constructor(private readonly deps: RecommendationServiceDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -81,12 +94,13 @@ export class RecommendationService {
     const sm = this.deps.registry.serving;
     const online = await this.deps.online.getUser(userId);
     const record = await this.deps.users?.get(userId);
-    const now = this.clock();
-    const key = this.listCacheMs > 0 ? listKey(userId, opts) : '';
+    const now = opts.now ?? this.clock();
+    // a replayed time (next page) is computed afresh: the cached list may be from another time
+    const key = this.listCacheMs > 0 && opts.now === undefined ? listKey(userId, opts, this.deps.scenarios?.revision) : '';
     const catalog = this.catalog();
     if (key) {
       const hit = this.lists.get(key);
-      if (hit && hit.expires > now && hit.userRevision === online.revision && hit.record === record && hit.model === sm && hit.catalog === catalog) return this.respond('user', userId, sm, hit.items, now);
+      if (hit && hit.expires > now && hit.userRevision === online.revision && hit.record === record && hit.model === sm && hit.catalog === catalog) return this.respond('user', userId, sm, hit.items, now, { surface: 'user', userId, opts: { ...opts, now } });
     }
     const items = await this.computeForUser(userId, sm, online, record, opts, now);
     if (key) {
@@ -94,11 +108,11 @@ export class RecommendationService {
       this.lists.delete(key);
       this.lists.set(key, { userRevision: online.revision, record, model: sm, catalog, expires: now + this.listCacheMs, items });
     }
-    return this.respond('user', userId, sm, items, now);
+    return this.respond('user', userId, sm, items, now, { surface: 'user', userId, opts: { ...opts, now } });
   }
 
   private async computeForUser(userId: string, sm: ServingModel | undefined, online: UserOnlineState, record: CachedUser | undefined, opts: ListOptions, now: number): Promise<RecommendedItem[]> {
-    const profile = buildProfile(userId, sm, online, record);
+    const profile = asOf(buildProfile(userId, sm, online, record), opts.now);
     // with no history the pipeline's popularity and trending retrievers answer (cold start);
     // fillColdStart tops up whatever the pipeline could not fill
     const model = sm ? sm.model : undefined;
@@ -110,38 +124,55 @@ export class RecommendationService {
   async similar(itemId: string, opts: ListOptions & { userId?: string }): Promise<RecommendationResponse | undefined> {
     const sm = this.deps.registry.serving;
     if (!this.catalog().byId(itemId)) return undefined;
-    const now = this.clock();
+    const now = opts.now ?? this.clock();
     // the current item drives retrieval (product-page scenario); the user, when given, only
     // personalizes the order and removes what they already consumed
     let user: UserProfile | undefined;
-    if (opts.userId) user = buildProfile(opts.userId, sm, await this.deps.online.getUser(opts.userId), await this.deps.users?.get(opts.userId));
+    if (opts.userId) user = asOf(buildProfile(opts.userId, sm, await this.deps.online.getUser(opts.userId), await this.deps.users?.get(opts.userId)), opts.now);
     const result = this.run({ model: sm?.model, user, now, opts }, { n: opts.n, ...withExclude(opts.exclude), itemId, explain: opts.explain ?? false });
-    return this.respond('similar', opts.userId, sm, result.items, now);
+    return this.respond('similar', opts.userId, sm, result.items, now, { surface: 'similar', itemId, ...(opts.userId ? { userId: opts.userId } : {}), opts: { ...opts, now } });
   }
 
   /** Anonymous visitor: the items seen in this session are the history. */
   async session(itemIds: readonly string[], opts: ListOptions & { sessionId?: string }): Promise<RecommendationResponse> {
     const sm = this.deps.registry.serving;
-    const now = this.clock();
+    const now = opts.now ?? this.clock();
     const history: UserEventRecord[] = itemIds.map((itemId, k) => ({ itemId, type: 'view', timestamp: now - (itemIds.length - k) }));
     const user: UserProfile = { id: opts.sessionId ?? '', index: -1, attributes: {}, preferences: {}, history };
     const result = this.run({ model: sm?.model, user, now, opts }, { n: opts.n, ...withExclude(opts.exclude), explain: opts.explain ?? false });
-    return this.respond('session', undefined, sm, await this.fillColdStart(result.items, opts, user, now), now);
+    return this.respond('session', undefined, sm, await this.fillColdStart(result.items, opts, user, now), now, { surface: 'session', itemIds, opts: { ...opts, now } });
   }
 
   async popular(opts: ListOptions): Promise<RecommendationResponse> {
     const sm = this.deps.registry.serving;
-    const now = this.clock();
+    const now = opts.now ?? this.clock();
     const result = this.run({ model: this.popularModel(sm), user: undefined, now, opts }, { n: opts.n, ...withExclude(opts.exclude), explain: opts.explain ?? false });
     const items = result.items.map((it) => ({ ...it, reasons: [POPULAR_REASON] }));
-    return this.respond('popular', undefined, sm, await this.fillColdStart(items, opts, undefined, now), now);
+    return this.respond('popular', undefined, sm, await this.fillColdStart(items, opts, undefined, now), now, { surface: 'popular', opts: { ...opts, now } });
   }
 
   async trending(opts: ListOptions): Promise<RecommendationResponse> {
     const sm = this.deps.registry.serving;
-    const now = this.clock();
-    const items = await this.trendingItems(opts.n, new Set(opts.exclude ?? []), now);
-    return this.respond('trending', undefined, sm, items.length >= opts.n ? items : await this.fillColdStart(items, opts, undefined, now), now);
+    const now = opts.now ?? this.clock();
+    this.checkScenario(opts.scenario);
+    let items = await this.trendingItems(opts.n, new Set(opts.exclude ?? []), now);
+    // trending comes from the online counters, not the pipeline: a scenario's rules still hold
+    if (opts.scenario) items = this.admissible(items, [], opts, undefined, now);
+    return this.respond('trending', undefined, sm, items.length >= opts.n ? items : await this.fillColdStart(items, opts, undefined, now), now, { surface: 'trending', opts: { ...opts, now } });
+  }
+
+  /**
+   * Re-orders the caller's ids (search results, a curated list; at most 1,000) for the user:
+   * the search-rerank scenario by default, the user's feedback and the scenario's filters
+   * apply, ids not in the catalogue follow at the end in the caller's order.
+   */
+  async rerank(userId: string, itemIds: readonly string[], opts: ListOptions): Promise<RecommendationResponse> {
+    const sm = this.deps.registry.serving;
+    const now = opts.now ?? this.clock();
+    const user = asOf(buildProfile(userId, sm, await this.deps.online.getUser(userId), await this.deps.users?.get(userId)), opts.now);
+    // without ?scenario= the pipeline runs search-rerank (or a custom scenario of that name)
+    const result = this.run({ model: sm?.model, user, now, opts }, { n: opts.n, ...withExclude(opts.exclude), candidates: itemIds, explain: opts.explain ?? false });
+    return this.respond('rerank', userId, sm, result.items, now, { surface: 'rerank', userId, itemIds, opts: { ...opts, now } });
   }
 
   private run(a: { model: Recommender | undefined; user: UserProfile | undefined; now: number; opts: ListOptions }, request: PipelineRequest): RecommendationResult {
@@ -153,7 +184,21 @@ export class RecommendationService {
     };
     if (a.model) inputs.model = a.model;
     if (a.user) inputs.user = a.user;
-    return runPipeline(inputs, a.opts.scenario ? { ...request, scenario: a.opts.scenario } : request);
+    const full: PipelineRequest = a.opts.scenario ? { ...request, scenario: a.opts.scenario } : { ...request };
+    const scenarios = this.deps.scenarios?.definitions();
+    this.checkScenario(a.opts.scenario);
+    if (scenarios) full.scenarios = scenarios;
+    if (a.opts.knobs) full.knobs = a.opts.knobs;
+    if (a.opts.params) full.params = a.opts.params;
+    return runPipeline(inputs, full);
+  }
+
+  /** Throws UnknownScenarioError for a name that is neither custom nor built in. */
+  private checkScenario(name: string | undefined): void {
+    if (name === undefined) return;
+    const scenarios = this.deps.scenarios?.definitions();
+    // own names only: "toString" or "constructor" must not resolve to Object.prototype's members
+    if (!(scenarios && Object.hasOwn(scenarios, name)) && !Object.hasOwn(BUILTIN_SCENARIOS, name)) throw new UnknownScenarioError(name);
   }
 
   /**
@@ -164,6 +209,8 @@ export class RecommendationService {
    */
   private indexes(sm: ServingModel | undefined, now: number): PipelineIndexes {
     const out: PipelineIndexes = { ...sm?.indexes, newArrivals: this.deps.catalog.newArrivals() };
+    // stated liked categories retrieve from these lists
+    out.popularity = this.categoryPopularity.apply(out.popularity, this.catalog());
     const t = out.trending;
     if (t && now - t.at > TRENDING_MAX_AGE * t.halfLifeMs) delete out.trending;
     return out;
@@ -186,30 +233,72 @@ export class RecommendationService {
   private async fillColdStart(items: RecommendedItem[], opts: ListOptions, user: UserProfile | undefined, now: number): Promise<RecommendedItem[]> {
     if (items.length >= opts.n) return items;
     const skip = new Set<string>([...(opts.exclude ?? []), ...items.map((i) => i.itemId), ...(user?.history ?? []).map((e) => e.itemId)]);
-    const out = [...items];
+    // gather more than the free slots: the admissibility check below may turn many away
+    const want = opts.n - items.length;
+    const budget = want * 10 + 100;
+    const pool: RecommendedItem[] = [];
     const sm = this.deps.registry.serving;
     const catalog = this.catalog();
     if (sm) {
       for (const idx of sm.popularOrder) {
-        if (out.length >= opts.n) return out;
+        if (pool.length >= budget) break;
         const item = catalog.byIndex(idx);
         if (!item || !item.available || skip.has(item.id)) continue;
-        out.push({ itemId: item.id, score: sm.popularity[idx] as number, reasons: [POPULAR_REASON] });
+        pool.push({ itemId: item.id, score: sm.popularity[idx] as number, reasons: [POPULAR_REASON] });
         skip.add(item.id);
       }
     }
-    for (const t of await this.trendingItems(opts.n - out.length, skip, now)) {
-      out.push(t);
-      skip.add(t.itemId);
+    if (pool.length < budget) {
+      for (const t of await this.trendingItems(budget - pool.length, skip, now)) {
+        pool.push(t);
+        skip.add(t.itemId);
+      }
     }
-    if (out.length >= opts.n) return out;
-    const newest = [...catalog.all()].filter((c) => c.available && !skip.has(c.id)).sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0) || (a.id < b.id ? -1 : 1));
-    for (const c of newest) {
-      if (out.length >= opts.n) break;
-      out.push({ itemId: c.id, score: 0, reasons: [{ type: 'fallback', text: 'New in the catalogue' }] });
+    if (pool.length < budget) {
+      const newest = [...catalog.all()].filter((c) => c.available && !skip.has(c.id)).sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0) || (a.id < b.id ? -1 : 1));
+      for (const c of newest.slice(0, budget - pool.length)) pool.push({ itemId: c.id, score: 0, reasons: [{ type: 'fallback', text: 'New in the catalogue' }] });
+    }
+    const extra = this.admissible(pool, items, opts, user, now).slice(0, want);
+    // ?explain=true: the top-up says where it came from, like the pipeline's fallbacks do
+    if (opts.explain) for (const i of extra) i.explain = { [`fallback:${i.reasons[0] === TRENDING_REASON ? 'trending' : i.reasons[0] === POPULAR_REASON ? 'popular' : 'newest'}`]: 1, final: i.score };
+    return [...items, ...extra];
+  }
+
+  /**
+   * The items of `extra` the request's scenario would let through after `placed`: its filter
+   * rules, the user's exclusions (dislikes, hidden categories, not-interested) and its caps,
+   * counted over `placed` as well. The top-up lists above come from outside the pipeline; without
+   * this a short list would be filled with exactly what a rule or the user ruled out. The
+   * filters and exclusions are the pipeline's own (re-rank mode keeps only what passes them).
+   */
+  private admissible(extra: RecommendedItem[], placed: readonly RecommendedItem[], opts: ListOptions, user: UserProfile | undefined, now: number): RecommendedItem[] {
+    if (extra.length === 0) return extra;
+    const scenarios = this.deps.scenarios?.definitions() ?? {};
+    const scenario = resolveScenario(opts.scenario ? { scenario: opts.scenario, scenarios } : { scenarios });
+    const { scenario: _name, knobs: _knobs, ...rest } = opts;
+    const result = this.run(
+      { model: this.deps.registry.serving?.model, user, now, opts: rest },
+      { n: extra.length, candidates: extra.map((i) => i.itemId), scenario: { ...scenario, promotions: [], caps: [] }, knobs: { diversity: 0, exploration: 0, rotation: 0, minRelevance: 0, context: 0 } },
+    );
+    const catalog = this.catalog();
+    const passed = new Set(result.items.filter((i) => catalog.byId(i.itemId)).map((i) => i.itemId));
+    const counts = scenario.caps.map(() => new Map<string, number>());
+    const values = (id: string, property: string): string[] => {
+      const v = catalog.byId(id)?.properties[property];
+      return v === null || v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+    };
+    const count = (id: string): void => scenario.caps.forEach((cap, k) => values(id, cap.property).forEach((v) => counts[k]!.set(v, (counts[k]!.get(v) ?? 0) + 1)));
+    const allows = (id: string): boolean => scenario.caps.every((cap, k) => values(id, cap.property).every((v) => (counts[k]!.get(v) ?? 0) < cap.max));
+    placed.forEach((i) => count(i.itemId));
+    const out: RecommendedItem[] = [];
+    for (const i of extra) {
+      if (!passed.has(i.itemId) || !allows(i.itemId)) continue;
+      count(i.itemId);
+      out.push(i);
     }
     return out;
   }
+
 
   private async trendingItems(n: number, skip: Set<string>, now: number): Promise<RecommendedItem[]> {
     if (n <= 0) return [];
@@ -224,8 +313,9 @@ export class RecommendationService {
     return out;
   }
 
-  private respond(surface: string, userId: string | undefined, sm: ServingModel | undefined, items: RecommendedItem[], now: number): RecommendationResponse {
+  private respond(surface: string, userId: string | undefined, sm: ServingModel | undefined, items: RecommendedItem[], now: number, replay?: RecommendationReplay): RecommendationResponse {
     const recommendationId = randomUUID();
+    if (replay && this.deps.requests) this.deps.requests.remember(recommendationId, { ...replay, shown: items.map((i) => i.itemId), page: 1, firstId: recommendationId });
     this.deps.impressions.record({ recommendationId, ...(userId ? { userId } : {}), itemIds: items.map((i) => i.itemId), timestamp: now, surface, ...(sm ? { modelVersion: sm.version } : {}) });
     return { recommendationId, items, model: sm ? { name: sm.name, version: sm.version } : NO_MODEL };
   }
@@ -234,11 +324,23 @@ export class RecommendationService {
 const POPULAR_REASON: Reason = Object.freeze({ type: 'fallback', text: 'Popular with everyone' }) as Reason;
 const TRENDING_REASON: Reason = Object.freeze({ type: 'trending', text: 'Trending right now' }) as Reason;
 
-function listKey(userId: string, o: ListOptions): string {
-  let key = `${userId}\u0000${o.n}\u0000${o.explain ? 1 : 0}\u0000${o.scenario ?? ''}`;
+function listKey(userId: string, o: ListOptions, scenariosRevision = 0): string {
+  let key = `${userId}\u0000${o.n}\u0000${o.explain ? 1 : 0}\u0000${o.scenario ?? ''}\u0000${scenariosRevision}`;
   if (o.exclude && o.exclude.length > 0) key += `\u0000${o.exclude.join(',')}`;
   if (o.context) key += `\u0000${JSON.stringify(o.context)}`;
+  if (o.knobs) key += `\u0001${JSON.stringify(o.knobs)}`;
+  if (o.params) key += `\u0002${JSON.stringify(o.params)}`;
   return key;
+}
+
+/**
+ * A replayed request (next page, `now` fixed to the first page's time) sees the impressions
+ * as they were then: the pages shown since must not rotate the rest of the list, or the same
+ * continuation would come out differently each time it is asked for.
+ */
+function asOf(profile: UserProfile, now: number | undefined): UserProfile {
+  if (now === undefined || !profile.recentImpressions) return profile;
+  return { ...profile, recentImpressions: profile.recentImpressions.filter((i) => i.timestamp < now) };
 }
 
 function withExclude(exclude: readonly string[] | undefined): { exclude?: readonly string[] } {

@@ -11,7 +11,10 @@ import { ModelRegistry } from '../modelRegistry.ts';
 import { RealtimeUpdater } from '../realtime.ts';
 import { RecommendationService } from '../recommendations.ts';
 import { Trainer } from '../trainer.ts';
+import { scenariosFor, type ScenarioService } from '../scenarios/scenarioService.ts';
+import { Attribution } from './attribution.ts';
 import { ImpressionLog } from './impressionLog.ts';
+import { RequestMemory } from './requestMemory.ts';
 import { UserCache } from './userCache.ts';
 
 /** Everything the serving side adds to the app: built once per server, started and stopped with it. */
@@ -23,6 +26,12 @@ export interface ServingServices {
   recommender: RecommendationService;
   realtime: RealtimeUpdater;
   trainer: Trainer;
+  /** user-defined scenarios (shared with the /v1/scenarios routes) */
+  scenarios: ScenarioService;
+  /** the request behind each recent recommendationId (next pages) */
+  requests: RequestMemory;
+  /** a recommendation's shown list and the events attributed to it */
+  attribution: Attribution;
   /** loads the catalogue and the serving model, subscribes to the bus, starts the trainer */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -64,7 +73,10 @@ export function createServingServices(opts: ServingOptions): ServingServices {
   const registry = new ModelRegistry();
   const impressions = new ImpressionLog(store, online, { onError });
   const users = new UserCache(store);
-  const recommender = new RecommendationService({ registry, catalog, online, impressions, users, clock, ...(opts.listCacheMs === undefined ? {} : { listCacheMs: opts.listCacheMs }) });
+  const scenarios = scenariosFor(store);
+  const requests = new RequestMemory();
+  const attribution = new Attribution(store, online, impressions);
+  const recommender = new RecommendationService({ registry, catalog, online, impressions, users, scenarios, requests, clock, ...(opts.listCacheMs === undefined ? {} : { listCacheMs: opts.listCacheMs }) });
   const t = config.training;
   const role = opts.role ?? 'all';
   const trainer = new Trainer({
@@ -114,6 +126,9 @@ export function createServingServices(opts: ServingOptions): ServingServices {
     recommender,
     realtime,
     trainer,
+    scenarios,
+    requests,
+    attribution,
     async start() {
       if (role !== 'api') unsubscribe.push(bus.subscribe('events.accepted', (m) => realtime.eventsAccepted(m.events)));
       unsubscribe.push(
@@ -121,6 +136,7 @@ export function createServingServices(opts: ServingOptions): ServingServices {
         bus.subscribe('items.changed', (m) => realtime.itemsChanged(m.ids)),
         bus.subscribe('users.deleted', (m) => {
           users.forget(m.userId);
+          requests.forget(m.userId);
           return realtime.userDeleted(m.userId);
         }),
         bus.subscribe('users.merged', (m) => {
@@ -131,6 +147,7 @@ export function createServingServices(opts: ServingOptions): ServingServices {
         bus.subscribe('users.changed', (m) => users.forget(m.userId)),
       );
       await catalog.refresh();
+      await scenarios.ready();
       await trainer.start();
       if (role === 'api') {
         // a backstop for a 'models.promoted' an API node missed (it was reconnecting to NATS)
