@@ -51,6 +51,8 @@ async function childAttune(dataDir: string, training: Record<string, unknown>): 
   const { startServer } = await import('../packages/server/src/server.ts');
   const { defaultConfig } = await import('../packages/server/src/config/schema.ts');
   const server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: training as never }));
+  // a profiled child must exit normally for V8 to write its profile
+  if (process.execArgv.includes('--cpu-prof')) process.once('SIGTERM', () => process.exit(0));
   process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
 }
 
