@@ -67,8 +67,10 @@ interface ModelRow {
 }
 
 const ITEM_SCHEMA_KEY = 'item_schema';
-/** Appends arriving within this long of the previous commit wait to share the next one (ms). */
-const GROUP_COMMIT_WINDOW_MS = 2;
+/** A batch arriving within this long of the previous commit (ms)… */
+const GROUP_COMMIT_BUSY_MS = 50;
+/** …waits this long (ms) for others to share its commit… */
+const GROUP_COMMIT_WINDOW_MS = 4;
 /** …if the first of them brings at least this many events; */
 const GROUP_COMMIT_MIN_BATCH = 100;
 /** …and unless this many events are already waiting. */
@@ -285,15 +287,16 @@ export class SqliteStore implements Store {
       this.pendingAppends.push({ events, resolve, reject });
       this.pendingEventCount += events.length;
       if (this.pendingAppends.length === 1) {
-        // idle: commit on the next turn. Busy (a commit ended moments ago): wait out the rest of
-        // the group window so that concurrent requests share a commit. Each commit rewrites
-        // every index page it touched (the user index takes inserts at one place per user), so
-        // 4 batches of 1,000 in one transaction cost ~40 % less CPU per event than 4 commits.
-        // Single events skip the window: their concurrent requests already meet in one turn,
-        // and a closed-loop client's rate is bounded by the answer's latency.
+        // Idle: commit on the next turn. Busy with batches (a commit ended moments ago): hold
+        // the commit for the group window so that concurrent batches share it. Each commit
+        // rewrites every index page it touched (the user index takes inserts at one place per
+        // user), so in SQLite alone 4,000 rows in one transaction cost ~40 % less CPU per row
+        // than 4 × 1,000; with 4 clients posting 1,000-event batches this raised batches per
+        // commit from 1.7 to 2.8. Single events skip the window: their concurrent requests
+        // already meet in one turn, and a closed-loop client's rate is bounded by latency.
         const since = performance.now() - this.lastFlushEnd;
-        if (events.length < GROUP_COMMIT_MIN_BATCH || since >= GROUP_COMMIT_WINDOW_MS) setImmediate(this.flushBound);
-        else this.flushTimer = setTimeout(this.flushBound, GROUP_COMMIT_WINDOW_MS - since);
+        if (events.length < GROUP_COMMIT_MIN_BATCH || since >= GROUP_COMMIT_BUSY_MS) setImmediate(this.flushBound);
+        else this.flushTimer = setTimeout(this.flushBound, GROUP_COMMIT_WINDOW_MS);
       } else if (this.pendingEventCount >= GROUP_COMMIT_MAX_EVENTS && this.flushTimer) {
         // enough for an efficient commit: no reason to hold the answers back
         clearTimeout(this.flushTimer);
