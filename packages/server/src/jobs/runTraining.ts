@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { StoreConfig } from '../adapters/factory.ts';
 import type { Store } from '../ports/store.ts';
 import { collectInteractions, trainOnEvents, type TrainOutcome, type TrainSpec } from '../services/training/trainCore.ts';
+import { collectCatalog } from '../services/training/catalogIndexes.ts';
 import type { WorkerReply } from './workerMessages.ts';
 
 export type ProgressListener = (fraction: number, message: string) => void;
@@ -59,6 +60,7 @@ export function inlineRunner(store: Store): TrainingRunner {
     onProgress(0, 'reading events');
     if (signal?.aborted) throw new Error('training cancelled');
     const data = await collectInteractions(store.scanEvents({ batchSize: 20_000 }));
+    data.catalog = await collectCatalog(store);
     return trainOnEvents(data, spec, onProgress);
   };
 }

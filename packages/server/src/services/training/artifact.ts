@@ -16,7 +16,7 @@ export interface ServingArtifact {
   lastSeq: number;
   /** epoch ms the training data ended at (newest event timestamp) */
   dataUntil: number;
-  /** event-derived pipeline indexes built with the model (popularity, trending, associations) */
+  /** pipeline indexes built with the model (popularity, trending, associations; content from the catalogue, context from events with a context) */
   indexes: PipelineIndexes;
 }
 

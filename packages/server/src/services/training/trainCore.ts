@@ -1,7 +1,8 @@
-import { buildAssociationIndex, buildPopularityIndex, buildTrendingIndex, columnCounts, type Interaction, type PipelineIndexes, type WeightingOptions } from '@attune/engine';
+import { buildAssociationIndex, buildPopularityIndex, buildTrendingIndex, columnCounts, type ContextEvent, type Interaction, type PipelineIndexes, type WeightingOptions } from '@attune/engine';
 import { buildEvalData, buildTrainData, chooseModel, evaluateRecommender, fitModel, globalTemporalSplit, perUserTemporalSplit, canonicalKey, type EvalResult } from '@attune/engine/eval/index';
 import type { StoredEvent } from '../../ports/store.ts';
 import { encodeArtifact } from './artifact.ts';
+import { buildCatalogContentIndex, fitCatalogContextModel, type CatalogData } from './catalogIndexes.ts';
 
 /** What one training run is asked to do. Plain data: it crosses into the worker thread. */
 export interface TrainSpec {
@@ -41,6 +42,10 @@ export interface CollectedEvents {
   count: number;
   lastSeq: number;
   dataUntil: number;
+  /** item events that carried a context object (for the context model) */
+  contextEvents?: ContextEvent[];
+  /** the catalogue (for the content index and the context model's category back-off) */
+  catalog?: CatalogData;
 }
 
 /** Reads every event from a Store scan into the engine's interaction rows. */
@@ -49,6 +54,7 @@ export async function collectInteractions(pages: AsyncIterable<StoredEvent[]>): 
   let count = 0;
   let lastSeq = 0;
   let dataUntil = 0;
+  const contextEvents: ContextEvent[] = [];
   for await (const page of pages) {
     for (const e of page) {
       count++;
@@ -58,9 +64,10 @@ export async function collectInteractions(pages: AsyncIterable<StoredEvent[]>): 
       const row: Interaction = { userId: e.userId, itemId: e.itemId, type: e.type, timestamp: e.timestamp };
       if (e.value !== undefined) row.value = e.value;
       rows.push(row);
+      if (e.context && typeof e.context === 'object') contextEvents.push({ itemId: e.itemId, type: e.type, timestamp: e.timestamp, context: e.context });
     }
   }
-  return { rows, count, lastSeq, dataUntil };
+  return { rows, count, lastSeq, dataUntil, contextEvents };
 }
 
 type Progress = (fraction: number, message: string) => void;
@@ -130,6 +137,11 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
     trending: buildTrendingIndex(data.rows as Array<Interaction & { timestamp: number }>, { typeWeights: spec.typeWeights, now: data.dataUntil }),
     associations: buildAssociationIndex(data.rows),
   };
+  onProgress(0.95, 'building the content index and the context model');
+  const content = data.catalog ? buildCatalogContentIndex(data.catalog) : undefined;
+  if (content) indexes.content = content;
+  const context = fitCatalogContextModel(data.contextEvents ?? [], data.catalog, spec.typeWeights);
+  if (context) indexes.context = context;
   const artifact = encodeArtifact({
     indexes,
     modelBytes: model.serialize(),

@@ -1,0 +1,115 @@
+import { buildContentIndex, fitContextModel, type ContentIndex, type ContentOptions, type ContextEvent, type ContextModel } from '@attune/engine';
+import type { ItemRecord, ItemSchema, Store } from '../../ports/store.ts';
+
+/** The catalogue as the trainer sees it: the declared schema (if any) and every item. */
+export interface CatalogData {
+  schema?: ItemSchema;
+  items: ItemRecord[];
+}
+
+/** Reads the schema and every item (available or not: content similarity is about the item, filters decide later). */
+export async function collectCatalog(store: Store, pageSize = 5_000): Promise<CatalogData> {
+  const items: ItemRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listItems({ limit: pageSize, ...(cursor === undefined ? {} : { cursor }) });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  const schema = await store.getItemSchema();
+  return schema ? { schema, items } : { items };
+}
+
+type Kind = 'string' | 'string-set' | 'number' | 'vector';
+
+/** Property kinds from the schema, or, for undeclared properties, from the values seen. */
+function propertyKinds(data: CatalogData): Map<string, Kind> {
+  const kinds = new Map<string, Kind>();
+  for (const [name, def] of Object.entries(data.schema?.properties ?? {})) {
+    if (def.type === 'string' || def.type === 'string-set' || def.type === 'number' || def.type === 'vector') kinds.set(name, def.type);
+  }
+  for (const it of data.items) {
+    for (const [name, v] of Object.entries(it.properties)) {
+      if (kinds.has(name) || (data.schema?.properties[name] !== undefined) || v === null) continue;
+      if (typeof v === 'string') kinds.set(name, 'string');
+      else if (typeof v === 'number') kinds.set(name, 'number');
+      else if (Array.isArray(v) && v.length > 0) kinds.set(name, typeof v[0] === 'number' ? 'vector' : 'string-set');
+    }
+  }
+  return kinds;
+}
+
+/**
+ * A string property is text (TF-IDF over its words) rather than a categorical value when at
+ * least half of the items holding it hold several words: titles and descriptions do, while
+ * categories, brands and codes are single tokens whose exact value is what matters.
+ */
+const TEXT_SHARE = 0.5;
+
+/** Content options from the catalogue: see docs/recommendations.md "Content and context". */
+export function contentOptionsOf(data: CatalogData): ContentOptions {
+  const categorical: string[] = [];
+  const text: string[] = [];
+  const numeric: string[] = [];
+  let vectorProperty: string | undefined;
+  for (const [name, kind] of [...propertyKinds(data)].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    if (kind === 'string-set') categorical.push(name);
+    else if (kind === 'number') numeric.push(name);
+    else if (kind === 'vector') vectorProperty ??= name;
+    else {
+      let held = 0;
+      let wordy = 0;
+      for (const it of data.items) {
+        const v = it.properties[name];
+        if (typeof v !== 'string' || v === '') continue;
+        held++;
+        if (/\S\s+\S/.test(v.trim())) wordy++;
+      }
+      if (held > 0 && wordy / held >= TEXT_SHARE) text.push(name);
+      else categorical.push(name);
+    }
+  }
+  const opts: ContentOptions = { categorical, text, numeric };
+  if (vectorProperty !== undefined) {
+    const vectors: Record<string, number[]> = {};
+    let dim = -1;
+    for (const it of data.items) {
+      const v = it.properties[vectorProperty];
+      if (!Array.isArray(v) || v.length === 0 || typeof v[0] !== 'number') continue;
+      // the index needs one length: the first one seen wins, others are left out
+      if (dim === -1) dim = v.length;
+      if (v.length === dim) vectors[it.id] = v as number[];
+    }
+    if (dim > 0) opts.vectors = vectors;
+  }
+  return opts;
+}
+
+/** Content index over the whole catalogue; undefined for an empty one. */
+export function buildCatalogContentIndex(data: CatalogData): ContentIndex | undefined {
+  if (data.items.length === 0) return undefined;
+  const opts = contentOptionsOf(data);
+  const catalog = data.items.map((it) => ({ id: it.id, index: -1, properties: it.properties, available: it.available, createdAt: it.createdAt }));
+  return buildContentIndex(catalog, opts);
+}
+
+/** Context fields learned by the trainer: time of day and weekend (in the event's timezone), device, country. */
+export const TRAINED_CONTEXT_FIELDS = ['daypart', 'weekend', 'device', 'country'] as const;
+
+/**
+ * Item × context model from events that carried a context object (events without one say
+ * nothing about where they happened; their UTC time of day would be noise). Items back off to
+ * their categories (`category` property) when they have few events. Undefined when no event
+ * had a context.
+ */
+export function fitCatalogContextModel(events: readonly ContextEvent[], data: CatalogData | undefined, typeWeights: Readonly<Record<string, number>>, categoryProperty = 'category'): ContextModel | undefined {
+  if (events.length === 0) return undefined;
+  const byId = new Map<string, ItemRecord>();
+  for (const it of data?.items ?? []) byId.set(it.id, it);
+  const groupsOf = (id: string): string[] => {
+    const v = byId.get(id)?.properties[categoryProperty];
+    if (typeof v === 'string') return [v];
+    return Array.isArray(v) ? v.map(String) : [];
+  };
+  return fitContextModel(events, { fields: [...TRAINED_CONTEXT_FIELDS], typeWeights, groupsOf });
+}
