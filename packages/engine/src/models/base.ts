@@ -34,6 +34,13 @@ export abstract class BaseRecommender implements Recommender {
   abstract similarItems(item: number, n: number, opts?: Omit<RecommendOptions, 'excludeHistory'>): ScoredItems;
   abstract serialize(): Uint8Array;
 
+  /** Starts a fit on `matrix`: forgets fold-ins and appended users from the previous fit. */
+  protected resetTraining(matrix: CsrMatrix): void {
+    this.train = matrix;
+    this.overrides.clear();
+    this.extraUsers = 0;
+  }
+
   /** Called after a user's history changed; models with user state refresh it here. */
   protected onUserUpdated(_user: number, _history: SparseVector): void {}
 

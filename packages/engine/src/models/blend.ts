@@ -110,9 +110,7 @@ export class Blend extends BaseRecommender {
   }
 
   fit(matrix: CsrMatrix, ctx: FitContext = {}): void | Promise<void> {
-    this.train = matrix;
-    this.overrides.clear();
-    this.extraUsers = 0;
+    this.resetTraining(matrix);
     const n = this.children.length;
     const pending: Promise<void>[] = [];
     this.children.forEach((child, k) => {

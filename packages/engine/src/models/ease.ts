@@ -87,9 +87,7 @@ export class Ease extends WeightedHistoryRecommender {
       const base = i * n;
       for (let j = 0; j < n; j++) weights[base + j] = i === j ? 0 : -(weights[base + j] as number) / (diag[j] as number);
     }
-    this.train = matrix;
-    this.overrides.clear();
-    this.extraUsers = 0;
+    this.resetTraining(matrix);
     this.local = local;
     this.global = Int32Array.from(global);
     this.weights = weights;

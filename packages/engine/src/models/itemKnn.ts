@@ -59,9 +59,7 @@ export class ItemKnn extends WeightedHistoryRecommender {
   }
 
   fit(matrix: CsrMatrix, ctx: FitContext = {}): void {
-    this.train = matrix;
-    this.overrides.clear();
-    this.extraUsers = 0;
+    this.resetTraining(matrix);
     this.neighbours = itemNeighbours(matrix, this.p, ctx.onProgress);
     this.scoring = scoringMatrix(this.neighbours, this.p);
     this.fitHistoryWeights(matrix, ctx, this.p.recencyHalfLife, this.p.weightHistory);

@@ -15,9 +15,7 @@ export class MostPopular extends BaseRecommender {
   }
 
   fit(matrix: CsrMatrix, _ctx?: FitContext): void {
-    this.train = matrix;
-    this.overrides.clear();
-    this.extraUsers = 0;
+    this.resetTraining(matrix);
     this.counts = columnCounts(matrix);
   }
 

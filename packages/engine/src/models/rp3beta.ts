@@ -46,9 +46,7 @@ export class Rp3Beta extends WeightedHistoryRecommender {
   }
 
   fit(matrix: CsrMatrix, ctx: FitContext = {}): void {
-    this.train = matrix;
-    this.overrides.clear();
-    this.extraUsers = 0;
+    this.resetTraining(matrix);
     this.neighbours = rp3Neighbours(matrix, this.p, ctx.onProgress);
     this.fitHistoryWeights(matrix, ctx, this.p.recencyHalfLife, !this.p.binary);
   }

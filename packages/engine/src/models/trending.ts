@@ -72,9 +72,7 @@ export class Trending extends BaseRecommender {
   }
 
   fit(matrix: CsrMatrix, ctx: FitContext = {}): void {
-    this.train = matrix;
-    this.overrides.clear();
-    this.extraUsers = 0;
+    this.resetTraining(matrix);
     this.stats = trendingStats(matrix, this.p, ctx.timestamps, ctx.now);
   }
 

@@ -45,9 +45,7 @@ export class UserKnn extends BaseRecommender {
   }
 
   fit(matrix: CsrMatrix, ctx: FitContext = {}): void {
-    this.train = matrix;
-    this.overrides.clear();
-    this.extraUsers = 0;
+    this.resetTraining(matrix);
     this.prepare();
     this.itemSims = itemNeighbours(matrix, { similarity: 'cosine', k: 100, shrinkage: this.p.shrinkage, binary: this.p.binary, bm25K1: 1.2, bm25B: 0.75 }, ctx.onProgress);
   }

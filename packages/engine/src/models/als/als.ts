@@ -60,10 +60,8 @@ export class ImplicitAls extends BaseRecommender {
 
   fit(matrix: CsrMatrix, ctx: FitContext = {}): void | Promise<void> {
     const f = this.p.factors;
-    this.train = matrix;
-    this.overrides.clear();
+    this.resetTraining(matrix);
     this.foldedIn.clear();
-    this.extraUsers = 0;
     const rng = new Rng(ctx.seed ?? this.p.seed);
     this.userFactors = randomFactors(matrix.rows, f, rng);
     this.itemFactors = randomFactors(matrix.cols, f, rng);

@@ -52,10 +52,8 @@ export class Bpr extends BaseRecommender {
 
   fit(matrix: CsrMatrix, ctx: FitContext = {}): void | Promise<void> {
     const f = this.p.factors;
-    this.train = matrix;
-    this.overrides.clear();
+    this.resetTraining(matrix);
     this.foldedIn.clear();
-    this.extraUsers = 0;
     const seed = ctx.seed ?? this.p.seed;
     const rng = new Rng(seed);
     this.userFactors = centredFactors(matrix.rows, f, rng);
