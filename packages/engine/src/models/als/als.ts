@@ -1,15 +1,13 @@
 import { transpose, type CsrMatrix, type SparseVector } from '../../data/csr.ts';
 import { pack, unpack } from '../../data/pack.ts';
 import { Rng } from '../../data/rng.ts';
-import { topKJs } from '../../kernels/topk.ts';
-import { BaseRecommender } from '../base.ts';
-import type { FitContext, ModelFactory, RecommendOptions, ScoredItems, UserQuery } from '../model.ts';
+import { FactorRecommender } from '../factorRecommender.ts';
+import type { FitContext, ModelFactory } from '../model.ts';
 import { defaultsOf, readParams } from '../params.ts';
 import { deserializeTrain, serializeTrain } from '../popularity.ts';
 import { exactSolve } from './exact.ts';
 import { regularizedGram } from './gram.ts';
 import { trainAlsDefault, type AlsTrainer } from './train.ts';
-import { cosineSimilarItems, scoreAgainst } from './scoring.ts';
 
 export const ALS_PARAMS = {
   factors: { type: 'int', default: 64, min: 1, max: 1024 },
@@ -31,15 +29,12 @@ export interface AlsOptions {
  * user × item cell is a 0/1 preference with confidence 1 + α·value. Users updated after the fit
  * are folded in exactly (one Cholesky solve against the fixed item factors).
  */
-export class ImplicitAls extends BaseRecommender {
+export class ImplicitAls extends FactorRecommender {
   readonly name = 'als';
   private readonly p: ReturnType<typeof readAlsParams>;
   private trainer: AlsTrainer;
-  userFactors: Float32Array = new Float32Array(0);
-  itemFactors: Float32Array = new Float32Array(0);
   /** YᵀY + λI of the fitted item factors, kept for fold-in */
   private gram: Float64Array = new Float64Array(0);
-  private readonly foldedIn = new Map<number, Float32Array>();
 
   constructor(params: Record<string, unknown> = {}, opts: AlsOptions = {}) {
     const p = readAlsParams(params);
@@ -61,7 +56,6 @@ export class ImplicitAls extends BaseRecommender {
   fit(matrix: CsrMatrix, ctx: FitContext = {}): void | Promise<void> {
     const f = this.p.factors;
     this.resetTraining(matrix);
-    this.foldedIn.clear();
     const rng = new Rng(ctx.seed ?? this.p.seed);
     this.userFactors = randomFactors(matrix.rows, f, rng);
     this.itemFactors = randomFactors(matrix.cols, f, rng);
@@ -85,32 +79,9 @@ export class ImplicitAls extends BaseRecommender {
     this.gram = regularizedGram(this.itemFactors, this.train.cols, this.p.factors, this.p.regularization);
   }
 
-  /** The user's latent vector: fitted, folded in after an update, or solved for a history. */
-  userVector(query: UserQuery): Float32Array {
-    const f = this.p.factors;
-    if ('history' in query) return this.foldIn(query.history);
-    const folded = this.foldedIn.get(query.user);
-    if (folded) return folded;
-    if (query.user >= 0 && query.user < this.train.rows) return this.userFactors.subarray(query.user * f, (query.user + 1) * f);
-    return new Float32Array(f);
-  }
-
   /** Exact solve for one history against the fitted item factors. */
   foldIn(history: SparseVector): Float32Array {
     return exactSolve(history, this.itemFactors, this.gram, this.p.factors, this.p.alpha, this.train.cols);
-  }
-
-  protected override onUserUpdated(user: number, history: SparseVector): void {
-    this.foldedIn.set(user, this.foldIn(history));
-  }
-
-  scoreAll(query: UserQuery, out?: Float32Array): Float32Array {
-    return scoreAgainst(this.itemFactors, this.numItems, this.p.factors, this.userVector(query), out);
-  }
-
-  similarItems(item: number, n: number, opts: Omit<RecommendOptions, 'excludeHistory'> = {}): ScoredItems {
-    const scores = cosineSimilarItems(this.itemFactors, this.numItems, this.p.factors, item);
-    return topKJs(scores, n, this.skipMask([...(opts.exclude ?? []), item]), opts.candidates);
   }
 
   serialize(): Uint8Array {

@@ -1,10 +1,8 @@
 import type { CsrMatrix, SparseVector } from '../../data/csr.ts';
 import { pack, unpack } from '../../data/pack.ts';
 import { Rng } from '../../data/rng.ts';
-import { topKJs } from '../../kernels/topk.ts';
-import { cosineSimilarItems, scoreAgainst } from '../als/scoring.ts';
-import { BaseRecommender } from '../base.ts';
-import type { FitContext, ModelFactory, RecommendOptions, ScoredItems, UserQuery } from '../model.ts';
+import { FactorRecommender } from '../factorRecommender.ts';
+import type { FitContext, ModelFactory } from '../model.ts';
 import { defaultsOf, readParams } from '../params.ts';
 import { deserializeTrain, serializeTrain } from '../popularity.ts';
 import { bprFoldIn, entryRows } from './sgd.ts';
@@ -29,14 +27,11 @@ export interface BprOptions {
  * trained by SGD on (user, interacted item, uniformly sampled other item) triples. Updated
  * users are folded in by SGD on their own vector against the fixed item factors.
  */
-export class Bpr extends BaseRecommender {
+export class Bpr extends FactorRecommender {
   readonly name = 'bpr';
   private readonly p: ReturnType<typeof readBprParams>;
   private trainer: BprTrainer;
-  userFactors: Float32Array = new Float32Array(0);
-  itemFactors: Float32Array = new Float32Array(0);
   itemBias: Float32Array = new Float32Array(0);
-  private readonly foldedIn = new Map<number, Float32Array>();
 
   constructor(params: Record<string, unknown> = {}, opts: BprOptions = {}) {
     const p = readBprParams(params);
@@ -53,7 +48,6 @@ export class Bpr extends BaseRecommender {
   fit(matrix: CsrMatrix, ctx: FitContext = {}): void | Promise<void> {
     const f = this.p.factors;
     this.resetTraining(matrix);
-    this.foldedIn.clear();
     const seed = ctx.seed ?? this.p.seed;
     const rng = new Rng(seed);
     this.userFactors = centredFactors(matrix.rows, f, rng);
@@ -70,15 +64,6 @@ export class Bpr extends BaseRecommender {
     });
   }
 
-  userVector(query: UserQuery): Float32Array {
-    const f = this.p.factors;
-    if ('history' in query) return this.foldIn(query.history);
-    const folded = this.foldedIn.get(query.user);
-    if (folded) return folded;
-    if (query.user >= 0 && query.user < this.train.rows) return this.userFactors.subarray(query.user * f, (query.user + 1) * f);
-    return new Float32Array(f);
-  }
-
   /** A vector for an unseen history; deterministic (seeded by the history length). */
   foldIn(history: SparseVector): Float32Array {
     const known = history.indices.filter((i) => i >= 0 && i < this.numItems);
@@ -90,17 +75,12 @@ export class Bpr extends BaseRecommender {
     });
   }
 
-  protected override onUserUpdated(user: number, history: SparseVector): void {
-    this.foldedIn.set(user, this.foldIn(history));
+  get factors(): number {
+    return this.p.factors;
   }
 
-  scoreAll(query: UserQuery, out?: Float32Array): Float32Array {
-    return scoreAgainst(this.itemFactors, this.numItems, this.p.factors, this.userVector(query), out, this.itemBias);
-  }
-
-  similarItems(item: number, n: number, opts: Omit<RecommendOptions, 'excludeHistory'> = {}): ScoredItems {
-    const scores = cosineSimilarItems(this.itemFactors, this.numItems, this.p.factors, item);
-    return topKJs(scores, n, this.skipMask([...(opts.exclude ?? []), item]), opts.candidates);
+  protected override itemOffsets(): Float32Array {
+    return this.itemBias;
   }
 
   serialize(): Uint8Array {
