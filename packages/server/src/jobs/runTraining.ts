@@ -3,6 +3,7 @@ import type { StoreConfig } from '../adapters/factory.ts';
 import type { Store } from '../ports/store.ts';
 import { collectInteractions, trainOnEvents, type TrainOutcome, type TrainSpec } from '../services/training/trainCore.ts';
 import { collectCatalog } from '../services/training/catalogIndexes.ts';
+import { collectImpressions } from '../services/training/engagementIndex.ts';
 import type { WorkerReply } from './workerMessages.ts';
 
 export type ProgressListener = (fraction: number, message: string) => void;
@@ -61,6 +62,7 @@ export function inlineRunner(store: Store): TrainingRunner {
     if (signal?.aborted) throw new Error('training cancelled');
     const data = await collectInteractions(store.scanEvents({ batchSize: 20_000 }));
     data.catalog = await collectCatalog(store);
+    data.impressions = await collectImpressions(store);
     return trainOnEvents(data, spec, onProgress);
   };
 }

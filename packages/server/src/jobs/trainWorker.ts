@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createStore, type StoreConfig } from '../adapters/factory.ts';
 import { collectInteractions, trainOnEvents, type TrainSpec } from '../services/training/trainCore.ts';
 import { collectCatalog } from '../services/training/catalogIndexes.ts';
+import { collectImpressions } from '../services/training/engagementIndex.ts';
 import type { WorkerReply } from './workerMessages.ts';
 
 /**
@@ -21,6 +22,7 @@ try {
   send({ kind: 'progress', fraction: 0, message: 'reading events' });
   const data = await collectInteractions(store.scanEvents({ batchSize: 20_000 }));
   data.catalog = await collectCatalog(store);
+  data.impressions = await collectImpressions(store);
   await store.close();
   const outcome = await trainOnEvents(data, spec, (fraction, message) => send({ kind: 'progress', fraction, message }));
   send({ kind: 'done', outcome }, [outcome.artifact.buffer as ArrayBuffer]);

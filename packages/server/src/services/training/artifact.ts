@@ -16,7 +16,7 @@ export interface ServingArtifact {
   lastSeq: number;
   /** epoch ms the training data ended at (newest event timestamp) */
   dataUntil: number;
-  /** pipeline indexes built with the model (popularity, trending, associations; content from the catalogue, context from events with a context) */
+  /** pipeline indexes built with the model (popularity, trending, associations; content from the catalogue, context from events with a context; engagement from the recommendation log) */
   indexes: PipelineIndexes;
 }
 

@@ -3,6 +3,8 @@ import { buildEvalData, buildTrainData, chooseModel, evaluateRecommender, fitMod
 import type { StoredEvent } from '../../ports/store.ts';
 import { encodeArtifact } from './artifact.ts';
 import { buildCatalogContentIndex, fitCatalogContextModel, type CatalogData } from './catalogIndexes.ts';
+import { buildEngagementIndex, type RecommendedEvent } from './engagementIndex.ts';
+import type { Impression } from '../../ports/onlineState.ts';
 
 /** What one training run is asked to do. Plain data: it crosses into the worker thread. */
 export interface TrainSpec {
@@ -46,6 +48,10 @@ export interface CollectedEvents {
   contextEvents?: ContextEvent[];
   /** the catalogue (for the content index and the context model's category back-off) */
   catalog?: CatalogData;
+  /** item events that carried a recommendation id (engagements for the exploration index) */
+  recommendedEvents?: RecommendedEvent[];
+  /** the newest shown lists of the recommendation log (collectImpressions: bounded) */
+  impressions?: Impression[];
 }
 
 /** Reads every event from a Store scan into the engine's interaction rows. */
@@ -55,6 +61,7 @@ export async function collectInteractions(pages: AsyncIterable<StoredEvent[]>): 
   let lastSeq = 0;
   let dataUntil = 0;
   const contextEvents: ContextEvent[] = [];
+  const recommendedEvents: RecommendedEvent[] = [];
   for await (const page of pages) {
     for (const e of page) {
       count++;
@@ -65,9 +72,10 @@ export async function collectInteractions(pages: AsyncIterable<StoredEvent[]>): 
       if (e.value !== undefined) row.value = e.value;
       rows.push(row);
       if (e.context && typeof e.context === 'object') contextEvents.push({ itemId: e.itemId, type: e.type, timestamp: e.timestamp, context: e.context });
+      if (e.recommendationId !== undefined) recommendedEvents.push({ recommendationId: e.recommendationId, itemId: e.itemId, type: e.type });
     }
   }
-  return { rows, count, lastSeq, dataUntil, contextEvents };
+  return { rows, count, lastSeq, dataUntil, contextEvents, recommendedEvents };
 }
 
 type Progress = (fraction: number, message: string) => void;
@@ -137,11 +145,13 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
     trending: buildTrendingIndex(data.rows as Array<Interaction & { timestamp: number }>, { typeWeights: spec.typeWeights, now: data.dataUntil }),
     associations: buildAssociationIndex(data.rows),
   };
-  onProgress(0.95, 'building the content index and the context model');
+  onProgress(0.95, 'building the content index, the context model and the engagement index');
   const content = data.catalog ? buildCatalogContentIndex(data.catalog) : undefined;
   if (content) indexes.content = content;
   const context = fitCatalogContextModel(data.contextEvents ?? [], data.catalog, spec.typeWeights);
   if (context) indexes.context = context;
+  const engagement = buildEngagementIndex(data.impressions ?? [], data.recommendedEvents ?? [], spec.typeWeights, spec.defaultWeight);
+  if (engagement) indexes.engagement = engagement;
   const artifact = encodeArtifact({
     indexes,
     modelBytes: model.serialize(),
