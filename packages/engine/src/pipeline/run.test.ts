@@ -7,7 +7,7 @@ import { buildTrendingIndex } from '../retrieval/trending.ts';
 import { memoryCatalog } from './catalogView.ts';
 import { fitContextModel } from './context/contextModel.ts';
 import type { PipelineIndexes } from './indexes.ts';
-import { rerankList, runPipeline, type PipelineRequest } from './run.ts';
+import { rerankList, resolveScenario, runPipeline, UnknownScenarioError, type PipelineRequest } from './run.ts';
 import { DEFAULT_KNOBS, type Scenario } from './scenario.ts';
 import { BUILTIN_SCENARIOS } from './scenarios.ts';
 import { profile, syntheticWorld } from './testFixtures.ts';
@@ -285,5 +285,16 @@ describe('scenarios: product page, cart, re-rank', () => {
 
   it('rejects an unknown scenario name', () => {
     expect(() => runPipeline(inputs(), { n: 5, scenario: 'nope' })).toThrow(/unknown scenario/);
+  });
+});
+
+describe('resolveScenario', () => {
+  it('finds built-in and user-defined scenarios by own name only', () => {
+    expect(resolveScenario({ scenario: 'cart' }).name).toBe('cart');
+    const mine = { ...BUILTIN_SCENARIOS.homepage!, name: 'mine' };
+    expect(resolveScenario({ scenario: 'mine', scenarios: { mine } })).toBe(mine);
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'nope']) {
+      expect(() => resolveScenario({ scenario: name, scenarios: { mine } })).toThrow(UnknownScenarioError);
+    }
   });
 });

@@ -56,7 +56,9 @@ export function resolveScenario(request: Pick<PipelineRequest, 'scenario' | 'sce
   const s = request.scenario;
   if (s && typeof s === 'object') return s;
   const name = s ?? (request.candidates ? 'search-rerank' : request.itemId ? 'product-page' : 'homepage');
-  const found = request.scenarios?.[name] ?? BUILTIN_SCENARIOS[name];
+  // own properties only: a name like "toString" or "constructor" must be an unknown scenario
+  const own = (table: Readonly<Record<string, Scenario>> | undefined): Scenario | undefined => (table && Object.hasOwn(table, name) ? table[name] : undefined);
+  const found = own(request.scenarios) ?? own(BUILTIN_SCENARIOS);
   if (!found) throw new UnknownScenarioError(name);
   return found;
 }
