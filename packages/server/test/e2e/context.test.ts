@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/schema.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
-import { jsonCaller } from './harness.ts';
+import { jsonCaller, trainOrThrow } from './harness.ts';
 
 /**
  * The trainer's content index and context model through the HTTP API: coffee is bought in the
@@ -26,16 +26,7 @@ function zoneAt(hour: number): string {
   return o === 0 ? 'Etc/GMT' : o > 0 ? `Etc/GMT-${o}` : `Etc/GMT+${-o}`;
 }
 
-async function train(): Promise<void> {
-  const started = await call('POST', '/v1/models/train');
-  expect(started.status).toBe(202);
-  for (;;) {
-    const job = await call('GET', `/v1/models/train/${started.json.jobId}`);
-    if (job.json.status === 'failed') throw new Error(`training failed: ${JSON.stringify(job.json)}`);
-    if (job.json.status === 'succeeded') return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const train = (): Promise<void> => trainOrThrow(call);
 
 // `any`: response bodies are inspected field by field
 const ids = (body: any): string[] => body.items.map((i: { itemId: string }) => i.itemId);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/schema.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
-import { jsonCaller } from './harness.ts';
+import { jsonCaller, trainOrThrow } from './harness.ts';
 
 /**
  * The trainer's engagement index through the HTTP API: lists shown (and logged) over and over
@@ -17,16 +17,7 @@ let dir: string;
 const call = jsonCaller(() => (server as RunningServer).url);
 const ITEMS = Array.from({ length: 12 }, (_, k) => `p${k}`);
 
-async function train(): Promise<void> {
-  const started = await call('POST', '/v1/models/train');
-  expect(started.status).toBe(202);
-  for (;;) {
-    const job = await call('GET', `/v1/models/train/${started.json.jobId}`);
-    if (job.json.status === 'failed') throw new Error(`training failed: ${JSON.stringify(job.json)}`);
-    if (job.json.status === 'succeeded') return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const train = (): Promise<void> => trainOrThrow(call);
 
 /** Items of the list that took an exploration slot. */
 // `any`: response bodies are inspected field by field

@@ -76,3 +76,23 @@ export function jsonCaller(url: () => string): (method: string, path: string, bo
     return { status: res.status, json: await res.json() };
   };
 }
+
+type JsonCall = (method: string, path: string, body?: unknown) => Promise<JsonReply>;
+
+/** Polls a training job until it ends; returns its final record (succeeded or failed). */
+// `any`: the job record is inspected field by field
+export async function waitForTraining(call: JsonCall, jobId: string): Promise<any> {
+  for (;;) {
+    const job = await call('GET', `/v1/models/train/${jobId}`);
+    if (job.json.status === 'succeeded' || job.json.status === 'failed') return job.json;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts a training run over HTTP, waits for it, and fails the test when it is not accepted or fails. */
+export async function trainOrThrow(call: JsonCall): Promise<void> {
+  const started = await call('POST', '/v1/models/train');
+  if (started.status !== 202) throw new Error(`training not started: ${started.status} ${JSON.stringify(started.json)}`);
+  const job = await waitForTraining(call, started.json.jobId);
+  if (job.status === 'failed') throw new Error(`training failed: ${JSON.stringify(job)}`);
+}

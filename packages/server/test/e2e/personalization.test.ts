@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, REASON_TYPES, type SyntheticData } from '@attune/engine';
 import { defaultConfig, type AttuneConfig } from '../../src/config/schema.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
+import { trainOrThrow } from './harness.ts';
 
 /**
  * Scenarios, rerank, feedback and preferences, paging and attribution over HTTP against the
@@ -32,16 +33,7 @@ async function call(method: string, path: string, body?: unknown): Promise<Reply
 const ids = (json: any): string[] => json.items.map((i: any) => i.itemId);
 const categoryOf = (id: string): string => `c${data.itemCluster.get(id)}`;
 
-async function train(): Promise<void> {
-  const started = await call('POST', '/v1/models/train');
-  expect(started.status).toBe(202);
-  for (;;) {
-    const job = await call('GET', `/v1/models/train/${started.json.jobId}`);
-    if (job.json.status === 'succeeded') return;
-    if (job.json.status === 'failed') throw new Error(job.json.error);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const train = (): Promise<void> => trainOrThrow(call);
 
 async function restart(): Promise<void> {
   await server.close();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, type SyntheticData } from '@attune/engine';
 import { defaultConfig } from '../../src/config/schema.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
-import { jsonCaller } from './harness.ts';
+import { jsonCaller, trainOrThrow } from './harness.ts';
 
 /**
  * The real-time path over HTTP: an accepted event changes the user's very next
@@ -27,13 +27,7 @@ beforeAll(async () => {
   server = await startServer(defaultConfig({ port: 0, dataDir: dir, logLevel: 'silent', training: { model: 'item-knn', afterNewEvents: 1_000_000 } }));
   await call('POST', '/v1/items/batch', { items: data.items.map((it) => ({ id: it.id, properties: { category: categoryOf(it.id) } })) });
   await call('POST', '/v1/events', data.interactions.map((e) => ({ type: 'view', userId: e.userId, itemId: e.itemId, timestamp: e.timestamp })));
-  const started = await call('POST', '/v1/models/train');
-  for (;;) {
-    const job = await call('GET', `/v1/models/train/${started.json.jobId}`);
-    if (job.json.status === 'succeeded') break;
-    if (job.json.status === 'failed') throw new Error(job.json.error);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await trainOrThrow(call);
 });
 
 afterAll(async () => {

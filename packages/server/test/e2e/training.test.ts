@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, type SyntheticData } from '@attune/engine';
 import { defaultConfig, type ConfigInput } from '../../src/config/schema.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
-import { jsonCaller } from './harness.ts';
+import { jsonCaller, waitForTraining } from './harness.ts';
 
 /**
  * Model versions over a server's life: trained in a worker, recorded with hold-out metrics,
@@ -21,13 +21,7 @@ async function start(training: ConfigInput['training']): Promise<void> {
   server = await startServer(defaultConfig({ port: 0, dataDir: dir, logLevel: 'silent', training }));
 }
 
-async function waitFor(jobId: string): Promise<any> {
-  for (;;) {
-    const job = await call('GET', `/v1/models/train/${jobId}`);
-    if (job.json.status === 'succeeded' || job.json.status === 'failed') return job.json;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = (jobId: string): Promise<any> => waitForTraining(call, jobId);
 
 async function train(): Promise<any> {
   const started = await call('POST', '/v1/models/train');
