@@ -144,6 +144,17 @@ interface CannonResult {
 }
 type Cannon = (opts: Record<string, unknown>) => Promise<CannonResult>;
 
+/** Closed-loop load of one view event per POST, spread over 5,000 users and ml-100k's 1,682 items. */
+async function singleEventLoad(url: string): Promise<CannonResult> {
+  let e = 0;
+  return cannon({
+    url: `${url}/v1/events`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ type: 'view', userId: `bench-${e % 5000}`, itemId: String(1 + (e++ % 1682)) }) }) }],
+  });
+}
+
 async function cannon(opts: Record<string, unknown>): Promise<CannonResult> {
   // autocannon ships no type declarations; a string specifier keeps tsc from demanding them
   const name = 'autocannon';
@@ -241,13 +252,7 @@ async function servingPhase(report: string[][]): Promise<Record<string, number>>
     report.push(['  … paced at 5,000 req/s', fmt(paced.requests.average), fmt(paced.latency.p50, 1), fmt(paced.latency.p99, 1), `non-2xx ${paced.non2xx}`]);
     out.pacedP99 = paced.latency.p99;
 
-    let e = 0;
-    const single = await cannon({
-      url: `${attune.url}/v1/events`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ type: 'view', userId: `bench-${e % 5000}`, itemId: String(1 + (e++ % 1682)) }) }) }],
-    });
+    const single = await singleEventLoad(attune.url);
     report.push(['POST /v1/events, one event per request', fmt(single.requests.average), fmt(single.latency.p50, 1), fmt(single.latency.p99, 1), `events/s; non-2xx ${single.non2xx}`]);
     out.singleRate = single.requests.average;
 
@@ -375,13 +380,7 @@ async function ingestOnly(): Promise<void> {
   try {
     const data = readTsv(join(ML100K, 'u.data'), false).sort((a, b) => a.ts - b.ts);
     const batchRate = await ingest(attune.url, data, 1000, () => 'rating');
-    let e = 0;
-    const single = await cannon({
-      url: `${attune.url}/v1/events`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ type: 'view', userId: `bench-${e % 5000}`, itemId: String(1 + (e++ % 1682)) }) }) }],
-    });
+    const single = await singleEventLoad(attune.url);
     rows.push(['POST /v1/events, one event per request', fmt(single.requests.average), fmt(single.latency.p50, 1), fmt(single.latency.p99, 1), `events/s (goal ≥ 20,000); non-2xx ${single.non2xx}`]);
     const batchBody = JSON.stringify(Array.from({ length: 1000 }, (_, k) => ({ type: 'view', userId: `batch-${k % 300}`, itemId: String(1 + ((k * 7) % 1682)) })));
     const batched = await cannon({ url: `${attune.url}/v1/events`, method: 'POST', headers: { 'content-type': 'application/json' }, body: batchBody, connections: 4 });
