@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { StoreConfig } from '../adapters/factory.ts';
 import type { Store } from '../ports/store.ts';
-import { collectInteractions, trainOnEvents, type TrainOutcome, type TrainSpec } from '../services/training/trainCore.ts';
+import { collectEvents, trainOnEvents, type TrainOutcome, type TrainSpec } from '../services/training/trainCore.ts';
 import { collectCatalog } from '../services/training/catalogIndexes.ts';
 import { collectImpressions } from '../services/training/engagementIndex.ts';
 import type { WorkerReply } from './workerMessages.ts';
@@ -60,7 +60,7 @@ export function inlineRunner(store: Store): TrainingRunner {
   return async (spec, onProgress, signal) => {
     onProgress(0, 'reading events');
     if (signal?.aborted) throw new Error('training cancelled');
-    const data = await collectInteractions(store.scanEvents({ batchSize: 20_000 }));
+    const data = await collectEvents(store.scanEvents({ batchSize: 20_000 }), await store.countEvents());
     data.catalog = await collectCatalog(store);
     data.impressions = await collectImpressions(store);
     return trainOnEvents(data, spec, onProgress);

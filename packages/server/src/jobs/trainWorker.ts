@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createStore, type StoreConfig } from '../adapters/factory.ts';
-import { collectInteractions, trainOnEvents, type TrainSpec } from '../services/training/trainCore.ts';
+import { collectEvents, trainOnEvents, type TrainSpec } from '../services/training/trainCore.ts';
 import { collectCatalog } from '../services/training/catalogIndexes.ts';
 import { collectImpressions } from '../services/training/engagementIndex.ts';
 import type { WorkerReply } from './workerMessages.ts';
@@ -20,7 +20,7 @@ try {
   // the factory imports only the selected adapter: a PostgreSQL worker never loads better-sqlite3
   const store = await createStore(storeConfig ?? { kind: 'sqlite', path: storePath ?? '' });
   send({ kind: 'progress', fraction: 0, message: 'reading events' });
-  const data = await collectInteractions(store.scanEvents({ batchSize: 20_000 }));
+  const data = await collectEvents(store.scanEvents({ batchSize: 20_000 }), await store.countEvents());
   data.catalog = await collectCatalog(store);
   data.impressions = await collectImpressions(store);
   await store.close();

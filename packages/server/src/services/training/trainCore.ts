@@ -1,10 +1,14 @@
-import { buildAssociationIndex, buildPopularityIndex, buildTrendingIndex, columnCounts, type ContextEvent, type Interaction, type PipelineIndexes, type WeightingOptions } from '@attune/engine';
-import { buildEvalData, buildTrainData, chooseModel, evaluateRecommender, fitModel, globalTemporalSplit, perUserTemporalSplit, canonicalKey, type EvalResult } from '@attune/engine/eval/index';
+import { columnCounts, type ContextEvent, type PipelineIndexes, type WeightingOptions } from '@attune/engine';
+import { autoTune, evaluateRecommender, fitModel, canonicalKey, type EvalData, type EvalResult } from '@attune/engine/eval/index';
 import type { StoredEvent } from '../../ports/store.ts';
 import { encodeArtifact } from './artifact.ts';
 import { buildCatalogContentIndex, fitCatalogContextModel, type CatalogData } from './catalogIndexes.ts';
 import { buildEngagementIndex, type RecommendedEvent } from './engagementIndex.ts';
 import type { Impression } from '../../ports/onlineState.ts';
+import { allRows, evalDataFromColumns, OUT, TEST, TRAIN } from './columnEvalData.ts';
+import { associationsFromColumns, popularityFromColumns, trendingFromColumns } from './columnIndexes.ts';
+import { countOnes, globalTemporalTest, perUserTemporalTest } from './columnSplit.ts';
+import { EventColumns } from './eventColumns.ts';
 
 /** What one training run is asked to do. Plain data: it crosses into the worker thread. */
 export interface TrainSpec {
@@ -39,8 +43,9 @@ export interface TrainOutcome {
 }
 
 export interface CollectedEvents {
-  rows: Interaction[];
-  /** events read (including item-less ones, which train nothing) */
+  /** item events as columns (events without an item train nothing and are only counted) */
+  columns: EventColumns;
+  /** events read (including item-less ones) */
   count: number;
   lastSeq: number;
   dataUntil: number;
@@ -54,9 +59,13 @@ export interface CollectedEvents {
   impressions?: Impression[];
 }
 
-/** Reads every event from a Store scan into the engine's interaction rows. */
-export async function collectInteractions(pages: AsyncIterable<StoredEvent[]>): Promise<CollectedEvents> {
-  const rows: Interaction[] = [];
+/**
+ * Reads every event from a Store scan into columns; `expected` (the store's event count) sizes
+ * them once. Each page of StoredEvent objects is dropped as soon as it is read, so training
+ * memory is the columns, not the events.
+ */
+export async function collectEvents(pages: AsyncIterable<StoredEvent[]>, expected = 0): Promise<CollectedEvents> {
+  const columns = new EventColumns(expected);
   let count = 0;
   let lastSeq = 0;
   let dataUntil = 0;
@@ -68,14 +77,12 @@ export async function collectInteractions(pages: AsyncIterable<StoredEvent[]>): 
       if (e.seq > lastSeq) lastSeq = e.seq;
       if (e.timestamp > dataUntil) dataUntil = e.timestamp;
       if (e.itemId === undefined) continue;
-      const row: Interaction = { userId: e.userId, itemId: e.itemId, type: e.type, timestamp: e.timestamp };
-      if (e.value !== undefined) row.value = e.value;
-      rows.push(row);
+      columns.push(e.userId, e.itemId, e.type, e.timestamp);
       if (e.context && typeof e.context === 'object') contextEvents.push({ itemId: e.itemId, type: e.type, timestamp: e.timestamp, context: e.context });
       if (e.recommendationId !== undefined) recommendedEvents.push({ recommendationId: e.recommendationId, itemId: e.itemId, type: e.type });
     }
   }
-  return { rows, count, lastSeq, dataUntil, contextEvents, recommendedEvents };
+  return { columns, count, lastSeq, dataUntil, contextEvents, recommendedEvents };
 }
 
 type Progress = (fraction: number, message: string) => void;
@@ -84,25 +91,29 @@ type Progress = (fraction: number, message: string) => void;
  * One training run over collected events: hold out each user's latest interactions (global
  * temporal when no user has enough), pick the model (configured or tuned), evaluate it and
  * the serving configuration on that hold-out, then refit the candidate on everything.
+ * Every step reads the event columns; the only per-event memory besides them is the CSR.
  */
 export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onProgress: Progress = () => {}, clock: () => number = Date.now): Promise<TrainOutcome> {
   const weighting: WeightingOptions = { typeWeights: spec.typeWeights, defaultWeight: spec.defaultWeight };
   const seed = spec.seed ?? 42;
   const fraction = spec.testFraction ?? 0.2;
-  let split = perUserTemporalSplit(data.rows, { testFraction: fraction });
+  const cols = data.columns;
+  let isTest = perUserTemporalTest(cols, { testFraction: fraction });
   let splitKind = 'per-user temporal';
-  if (split.test.length === 0 || split.train.length === 0) {
-    split = globalTemporalSplit(data.rows, fraction);
+  let tested = countOnes(isTest);
+  if (tested === 0 || tested === cols.length) {
+    isTest = globalTemporalTest(cols, fraction);
     splitKind = 'global temporal';
+    tested = countOnes(isTest);
   }
-  const evaluable = split.test.length > 0 && split.train.length > 0;
+  const evaluable = tested > 0 && tested < cols.length;
 
   let name = spec.model;
   let params = spec.params;
   if (name === '' || name === 'auto') {
     onProgress(0.05, 'choosing a model (auto)');
     if (evaluable) {
-      const chosen = await chooseModel(split.train, { weighting, seed, maxTrials: spec.autoMaxTrials ?? 4, budgetMs: spec.autoBudgetMs ?? 120_000, clock });
+      const chosen = await autoTune(validationData(cols, isTest, weighting), { seed, maxTrials: spec.autoMaxTrials ?? 4, budgetMs: spec.autoBudgetMs ?? 120_000, clock });
       name = chosen.model;
       params = chosen.params;
     } else {
@@ -116,7 +127,9 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
   let note = 'no hold-out: too little data to evaluate';
   if (evaluable) {
     onProgress(0.3, `evaluating ${name} on a ${splitKind} hold-out`);
-    const evalData = buildEvalData(split.train, split.test, weighting);
+    const role = new Uint8Array(cols.length);
+    for (let p = 0; p < role.length; p++) role[p] = isTest[p] ? TEST : TRAIN;
+    const evalData = evalDataFromColumns(cols, role, weighting);
     const fitted = await fitModel(name, params, evalData, { seed });
     // compare resolved parameters (defaults filled in), as the serving model records them
     params = { ...fitted.params };
@@ -136,14 +149,14 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
     }
   }
 
-  onProgress(0.7, `refitting ${name} on all ${data.rows.length} interactions`);
-  const all = buildTrainData(data.rows, weighting);
+  onProgress(0.7, `refitting ${name} on all ${cols.length} interactions`);
+  const all = evalDataFromColumns(cols, allRows(cols), weighting);
   const model = await fitModel(name, params, all, { seed });
   onProgress(0.9, 'building popularity, trending and association indexes');
   const indexes: PipelineIndexes = {
-    popularity: buildPopularityIndex(data.rows, { typeWeights: spec.typeWeights }),
-    trending: buildTrendingIndex(data.rows as Array<Interaction & { timestamp: number }>, { typeWeights: spec.typeWeights, now: data.dataUntil }),
-    associations: buildAssociationIndex(data.rows),
+    popularity: popularityFromColumns(cols, spec.typeWeights),
+    trending: trendingFromColumns(cols, spec.typeWeights, data.dataUntil),
+    associations: associationsFromColumns(cols),
   };
   onProgress(0.95, 'building the content index, the context model and the engagement index');
   const content = data.catalog ? buildCatalogContentIndex(data.catalog) : undefined;
@@ -163,6 +176,20 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
   });
   onProgress(1, 'done');
   return { model: name, params: { ...model.params }, metrics, promote, note, trainingEvents: data.count, lastSeq: data.lastSeq, dataUntil: data.dataUntil, artifact };
+}
+
+/**
+ * `model=auto`'s validation data, as the engine's chooseModel carves it: a per-user temporal
+ * split of the training part only (store events always carry a timestamp), never the hold-out.
+ */
+function validationData(cols: EventColumns, isTest: Uint8Array, weighting: WeightingOptions): EvalData {
+  const eligible = new Uint8Array(cols.length);
+  for (let p = 0; p < eligible.length; p++) eligible[p] = isTest[p] ? 0 : 1;
+  const validation = perUserTemporalTest(cols, { eligible });
+  if (countOnes(validation) === 0) throw new Error('model=auto: too little data to carve a validation split (no user has 5 or more interactions)');
+  const role = new Uint8Array(cols.length);
+  for (let p = 0; p < role.length; p++) role[p] = eligible[p] ? (validation[p] ? TEST : TRAIN) : OUT;
+  return evalDataFromColumns(cols, role, weighting);
 }
 
 function metricRecord(r: EvalResult, prefix: string): Record<string, number> {
