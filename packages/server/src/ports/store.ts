@@ -81,6 +81,29 @@ export interface ModelVersion {
   note?: string;
 }
 
+/**
+ * One row of the recommendation log: a list as it was shown. Written in batches off the request
+ * path; read by GET /v1/recommendations/{id} (attribution), its /next page (on any node, also
+ * after a restart) and the trainer (exploration's impression counts).
+ */
+export interface ShownList {
+  recommendationId: string;
+  userId?: string;
+  /** e.g. 'user', 'similar', 'popular', 'trending', 'session', 'rerank' */
+  surface: string;
+  modelVersion?: number;
+  /** epoch ms the list was served (a next page carries its first page's time) */
+  timestamp: number;
+  /** the shown items, in order */
+  itemIds: string[];
+  /** what reruns the request for its next page: opaque JSON owned by the serving layer; absent when it cannot be paged */
+  request?: unknown;
+  /** the chain's first recommendationId (its own for a first list) */
+  firstId: string;
+  /** 1 for a first list, 2 for its first next page … */
+  page: number;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
@@ -129,4 +152,12 @@ export interface Store {
   getDocument<T = unknown>(collection: string, key: string): Promise<T | undefined>;
   listDocuments<T = unknown>(collection: string): Promise<Array<{ key: string; value: T }>>;
   deleteDocument(collection: string, key: string): Promise<boolean>;
+
+  /** appends shown lists in one transaction; a recommendationId already logged keeps its first row */
+  logShownLists(lists: readonly ShownList[]): Promise<void>;
+  getShownList(recommendationId: string): Promise<ShownList | undefined>;
+  /** the newest `limit` lists by timestamp, newest first, without their `request` (the trainer's read) */
+  newestShownLists(limit: number): Promise<ShownList[]>;
+  /** removes a user's lists (erasure) or every list served before a time (retention); returns how many */
+  deleteShownLists(filter: { userId: string } | { before: number }): Promise<number>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ItemRecord, NewEvent, Store, StoredEvent } from '../../src/ports/store.ts';
+import type { ItemRecord, NewEvent, ShownList, Store, StoredEvent } from '../../src/ports/store.ts';
 
 /**
  * The behaviour every Store adapter must have. An adapter's test calls this with a factory
@@ -247,6 +247,42 @@ export function storeConformance(factory: ConformanceFactory): void {
       }),
     );
 
+    it(
+      'recommendation log: a shown list round-trips, a repeated id keeps its first row, newest first without requests',
+      withStore(async (s) => {
+        const first: ShownList = { recommendationId: 'r1', userId: 'u1', surface: 'user', modelVersion: 3, timestamp: T0, itemIds: ['a', 'b'], request: { opts: { n: 2, knobs: { diversity: 0.5 } } }, firstId: 'r1', page: 1 };
+        const anon: ShownList = { recommendationId: 'r2', surface: 'popular', timestamp: T0 + 2, itemIds: [], firstId: 'r2', page: 1 };
+        const next: ShownList = { recommendationId: 'r3', userId: 'u1', surface: 'user', timestamp: T0, itemIds: ['c'], request: { shownBefore: ['a', 'b'] }, firstId: 'r1', page: 2 };
+        await s.logShownLists([first, anon]);
+        await s.logShownLists([]);
+        await s.logShownLists([{ ...first, itemIds: ['z'] }, next]);
+        expect(await s.getShownList('r1')).toEqual(first);
+        expect(await s.getShownList('r2')).toEqual(anon);
+        expect(await s.getShownList('r3')).toEqual(next);
+        expect(await s.getShownList('nope')).toBeUndefined();
+        const newest = await s.newestShownLists(10);
+        expect(newest.map((l) => l.recommendationId)).toEqual(['r2', expect.any(String), expect.any(String)]);
+        expect(new Set(newest.slice(1).map((l) => l.recommendationId))).toEqual(new Set(['r1', 'r3']));
+        expect(newest.every((l) => l.request === undefined)).toBe(true);
+        expect(newest[0]).toEqual(anon);
+        expect(await s.newestShownLists(1)).toEqual([anon]);
+        expect(await s.newestShownLists(0)).toEqual([]);
+      }),
+    );
+
+    it(
+      'recommendation log: deletes by user (erasure) and by age (retention)',
+      withStore(async (s) => {
+        const list = (id: string, userId: string | undefined, at: number): ShownList => ({ recommendationId: id, ...(userId ? { userId } : {}), surface: 'user', timestamp: at, itemIds: ['a'], firstId: id, page: 1 });
+        await s.logShownLists([list('a1', 'alice', T0), list('a2', 'alice', T0 + 10), list('b1', 'bob', T0 + 5), list('x', undefined, T0 + 1)]);
+        expect(await s.deleteShownLists({ userId: 'alice' })).toBe(2);
+        expect(await s.getShownList('a1')).toBeUndefined();
+        expect(await s.getShownList('b1')).toBeDefined();
+        expect(await s.deleteShownLists({ before: T0 + 5 })).toBe(1);
+        expect((await s.newestShownLists(10)).map((l) => l.recommendationId)).toEqual(['b1']);
+      }),
+    );
+
     if (factory.reopen) {
       const reopen = factory.reopen;
       it('reopening keeps everything', async () => {
@@ -261,7 +297,9 @@ export function storeConformance(factory: ConformanceFactory): void {
             new Uint8Array([9, 8, 7]),
           );
           await s.putDocument('c', 'k', { v: 1 });
+          await s.logShownLists([{ recommendationId: 'r', userId: 'u', surface: 'user', timestamp: T0, itemIds: ['a'], request: { n: 1 }, firstId: 'r', page: 1 }]);
           s = await reopen(s);
+          expect((await s.getShownList('r'))?.request).toEqual({ n: 1 });
           expect(await s.getItemSchema()).toEqual({ properties: { price: { type: 'number' } } });
           expect(await s.getItem('a')).toEqual(item('a', { price: 1 }));
           expect((await s.getUser('u'))!.attributes).toEqual({ x: 1 });

@@ -7,12 +7,14 @@ import type {
   ModelVersion,
   NewEvent,
   Page,
+  ShownList,
   StoredEvent,
   Store,
   UserRecord,
 } from '../../ports/store.ts';
 import { cursorAfter, pageLimit, pageOf } from './paging.ts';
 import { eventFromRow, itemFromRow, modelFromRow, userFromRow, type EventRow, type ItemRow, type ModelRow, type UserRow } from './rows.ts';
+import { shownListFromRow, type ShownListRow } from './shownListRows.ts';
 import { MIGRATIONS, quoteSchema, SCHEMA_VERSION } from './schema.ts';
 
 export interface PostgresStoreOptions {
@@ -476,6 +478,50 @@ export class PostgresStore implements Store {
 
   async deleteDocument(collection: string, key: string): Promise<boolean> {
     return (await this.changed(`DELETE FROM ${this.q}.documents WHERE collection = $1 AND key = $2`, [collection, key])) > 0;
+  }
+
+  // --- recommendation log ---------------------------------------------------------------------
+
+  async logShownLists(lists: readonly ShownList[]): Promise<void> {
+    if (lists.length === 0) return;
+    // one multi-row statement per batch, parameters as column arrays (any batch size, one round trip)
+    const cols: unknown[][] = [[], [], [], [], [], [], [], [], []];
+    for (const l of lists) {
+      cols[0]!.push(l.recommendationId);
+      cols[1]!.push(l.userId ?? null);
+      cols[2]!.push(l.surface);
+      cols[3]!.push(l.modelVersion ?? null);
+      cols[4]!.push(l.timestamp);
+      cols[5]!.push(JSON.stringify(l.itemIds));
+      cols[6]!.push(l.request === undefined ? null : JSON.stringify(l.request));
+      cols[7]!.push(l.firstId);
+      cols[8]!.push(l.page);
+    }
+    await this.db.query(
+      `INSERT INTO ${this.q}.recommendation_log (recommendation_id, user_id, surface, model_version, ts, item_ids, request, first_id, page)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::bigint[], $6::jsonb[], $7::jsonb[], $8::text[], $9::integer[])
+       ON CONFLICT (recommendation_id) DO NOTHING`,
+      cols,
+    );
+  }
+
+  async getShownList(recommendationId: string): Promise<ShownList | undefined> {
+    const [row] = await this.rows<ShownListRow>(`SELECT * FROM ${this.q}.recommendation_log WHERE recommendation_id = $1`, [recommendationId]);
+    return row ? shownListFromRow(row) : undefined;
+  }
+
+  async newestShownLists(limit: number): Promise<ShownList[]> {
+    const rows = await this.rows<ShownListRow>(
+      `SELECT recommendation_id, user_id, surface, model_version, ts, item_ids, first_id, page FROM ${this.q}.recommendation_log ORDER BY ts DESC, recommendation_id DESC LIMIT $1`,
+      [Math.max(0, Math.floor(limit))],
+    );
+    return rows.map(shownListFromRow);
+  }
+
+  async deleteShownLists(filter: { userId: string } | { before: number }): Promise<number> {
+    return 'userId' in filter
+      ? this.changed(`DELETE FROM ${this.q}.recommendation_log WHERE user_id = $1`, [filter.userId])
+      : this.changed(`DELETE FROM ${this.q}.recommendation_log WHERE ts < $1`, [filter.before]);
   }
 }
 

@@ -75,6 +75,25 @@ CREATE TABLE IF NOT EXISTS %s.documents (
 );
 `,
   },
+  {
+    // the recommendation log: one row per shown list (ports/store.ts ShownList)
+    version: 2,
+    sql: `
+CREATE TABLE IF NOT EXISTS %s.recommendation_log (
+  recommendation_id text COLLATE "C" PRIMARY KEY,
+  user_id text,
+  surface text NOT NULL,
+  model_version integer,
+  ts bigint NOT NULL,
+  item_ids jsonb NOT NULL,
+  request jsonb,
+  first_id text NOT NULL,
+  page integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS recommendation_log_ts ON %s.recommendation_log (ts);
+CREATE INDEX IF NOT EXISTS recommendation_log_user ON %s.recommendation_log (user_id) WHERE user_id IS NOT NULL;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -61,3 +61,25 @@ CREATE TABLE IF NOT EXISTS documents (
   PRIMARY KEY (collection, key)
 ) WITHOUT ROWID;
 `;
+
+/**
+ * The recommendation log: one row per shown list (ports/store.ts ShownList). Created by init()
+ * like the tables above (IF NOT EXISTS: databases from before it simply gain it). A rowid table
+ * with a unique id index rather than WITHOUT ROWID: ids are random UUIDs, and appending rows at
+ * the end of the table keeps the many small batch inserts cheap.
+ */
+export const CREATE_RECOMMENDATION_LOG = `
+CREATE TABLE IF NOT EXISTS recommendation_log (
+  recommendation_id TEXT NOT NULL UNIQUE,
+  user_id TEXT,
+  surface TEXT NOT NULL,
+  model_version INTEGER,
+  ts INTEGER NOT NULL,
+  item_ids TEXT NOT NULL,
+  request TEXT,
+  first_id TEXT NOT NULL,
+  page INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS recommendation_log_ts ON recommendation_log (ts);
+CREATE INDEX IF NOT EXISTS recommendation_log_user ON recommendation_log (user_id) WHERE user_id IS NOT NULL;
+`;

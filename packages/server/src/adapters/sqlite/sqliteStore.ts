@@ -9,12 +9,13 @@ import type {
   ModelVersion,
   NewEvent,
   Page,
+  ShownList,
   StoredEvent,
   Store,
   UserRecord,
 } from '../../ports/store.ts';
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../cursor.ts';
-import { CREATE_TABLES, SCHEMA_VERSION } from './schema.ts';
+import { CREATE_RECOMMENDATION_LOG, CREATE_TABLES, SCHEMA_VERSION } from './schema.ts';
 
 export interface SqliteStoreOptions {
   /** file path, or ':memory:' */
@@ -86,6 +87,7 @@ export class SqliteStore implements Store {
   private readonly synchronous: 'normal' | 'full';
   private db: Database.Database | undefined;
   private stmts: Statements | undefined;
+  private logStmts: LogStatements | undefined;
   private appendTx: ((events: NewEvent[], receivedAt: number) => AppendResult) | undefined;
   private pendingAppends: Array<{ events: NewEvent[]; resolve: (r: AppendResult) => void; reject: (err: unknown) => void }> = [];
   private pendingEventCount = 0;
@@ -111,6 +113,7 @@ export class SqliteStore implements Store {
     // a second process (e.g. `attune import` next to a running server) waits instead of failing
     db.pragma('busy_timeout = 5000');
     db.exec(CREATE_TABLES);
+    db.exec(CREATE_RECOMMENDATION_LOG);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === 0) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     else if (version > SCHEMA_VERSION) {
@@ -119,6 +122,7 @@ export class SqliteStore implements Store {
     }
     this.db = db;
     this.stmts = prepareStatements(db);
+    this.logStmts = prepareLogStatements(db);
     this.appendTx = this.makeAppendRows();
   }
 
@@ -140,6 +144,7 @@ export class SqliteStore implements Store {
     this.db.close();
     this.db = undefined;
     this.stmts = undefined;
+    this.logStmts = undefined;
     this.appendTx = undefined;
   }
 
@@ -410,6 +415,73 @@ export class SqliteStore implements Store {
   async deleteDocument(collection: string, key: string): Promise<boolean> {
     return this.s.deleteDocument.run(collection, key).changes > 0;
   }
+
+  // --- recommendation log ---------------------------------------------------------------------
+
+  private get log(): LogStatements {
+    if (!this.logStmts) throw new Error('SqliteStore is not open: call init() first');
+    return this.logStmts;
+  }
+
+  async logShownLists(lists: readonly ShownList[]): Promise<void> {
+    if (lists.length === 0) return;
+    const insert = this.log.insert;
+    this.database.transaction(() => {
+      for (const l of lists) {
+        insert.run(l.recommendationId, l.userId ?? null, l.surface, l.modelVersion ?? null, l.timestamp, JSON.stringify(l.itemIds), l.request === undefined ? null : JSON.stringify(l.request), l.firstId, l.page);
+      }
+    })();
+  }
+
+  async getShownList(recommendationId: string): Promise<ShownList | undefined> {
+    const row = this.log.get.get(recommendationId);
+    return row ? shownListFromRow(row) : undefined;
+  }
+
+  async newestShownLists(limit: number): Promise<ShownList[]> {
+    return this.log.newest.all(Math.max(0, Math.floor(limit))).map(shownListFromRow);
+  }
+
+  async deleteShownLists(filter: { userId: string } | { before: number }): Promise<number> {
+    return 'userId' in filter ? this.log.deleteUser.run(filter.userId).changes : this.log.deleteBefore.run(filter.before).changes;
+  }
+}
+
+interface ShownListRow {
+  recommendation_id: string;
+  user_id: string | null;
+  surface: string;
+  model_version: number | null;
+  ts: number;
+  item_ids: string;
+  request?: string | null;
+  first_id: string;
+  page: number;
+}
+
+function prepareLogStatements(db: Database.Database) {
+  return {
+    insert: db.prepare(
+      `INSERT INTO recommendation_log (recommendation_id, user_id, surface, model_version, ts, item_ids, request, first_id, page)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(recommendation_id) DO NOTHING`,
+    ),
+    get: db.prepare<[string], ShownListRow>('SELECT * FROM recommendation_log WHERE recommendation_id = ?'),
+    newest: db.prepare<[number], ShownListRow>(
+      'SELECT recommendation_id, user_id, surface, model_version, ts, item_ids, first_id, page FROM recommendation_log ORDER BY ts DESC, rowid DESC LIMIT ?',
+    ),
+    deleteUser: db.prepare('DELETE FROM recommendation_log WHERE user_id = ?'),
+    deleteBefore: db.prepare('DELETE FROM recommendation_log WHERE ts < ?'),
+  };
+}
+
+type LogStatements = ReturnType<typeof prepareLogStatements>;
+
+function shownListFromRow(r: ShownListRow): ShownList {
+  const l: ShownList = { recommendationId: r.recommendation_id, surface: r.surface, timestamp: r.ts, itemIds: JSON.parse(r.item_ids) as string[], firstId: r.first_id, page: r.page };
+  if (r.user_id !== null) l.userId = r.user_id;
+  if (r.model_version !== null) l.modelVersion = r.model_version;
+  if (r.request !== undefined && r.request !== null) l.request = JSON.parse(r.request) as unknown;
+  return l;
 }
 
 function prepareStatements(db: Database.Database) {
