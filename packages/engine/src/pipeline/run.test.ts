@@ -103,6 +103,8 @@ describe('runPipeline: rules, promotions, caps and fallbacks', () => {
           for (const p of pins) {
             if (p.slot >= n || usedSlots.has(p.slot) || usedItems.has(p.itemId)) continue;
             if (cat(p.itemId) === 'c1' || ['i3', 'i9', 'i4'].includes(p.itemId)) continue;
+            // nor does an item the user already consumed (the scenario excludes seen items)
+            if (user.history.some((e) => e.itemId === p.itemId)) continue;
             usedSlots.add(p.slot);
             usedItems.add(p.itemId);
             expect(out[p.slot]).toBe(p.itemId);

@@ -11,6 +11,7 @@ import { pickExplorations } from './stages/exploration.ts';
 import { fallbackCandidates } from './stages/fallback.ts';
 import { itemSimilarity, selectMmr } from './stages/mmr.ts';
 import { placePins, placeRulePromotion } from './stages/promotions.ts';
+import { placeStated, statedShare } from './stages/statedPreferences.ts';
 import { applyRotation } from './stages/rotation.ts';
 import { DEFAULT_RULE_ENGINE, RuleBinder, type ItemPredicate } from './stages/rules.ts';
 import { addReason, applyBoosts, blendObjectives, mergeRetrieved, scoreRelevance } from './stages/score.ts';
@@ -172,8 +173,9 @@ export function runPipeline(inputs: PipelineInputs, request: PipelineRequest): R
   const before = new Set(candidates.slice(0, n).map((c) => c.item.id));
   const slots: Array<Candidate | undefined> = new Array(n).fill(undefined);
   const caps = new CapCounter(scenario.caps);
-  placePins(scenario.promotions.flatMap((p) => (p.type === 'pin' ? [p] : [])), slots, pool, catalog, (item) => allowed(item) && !always.has(item.id), caps);
+  placePins(scenario.promotions.flatMap((p) => (p.type === 'pin' ? [p] : [])), slots, pool, catalog, (item) => allowed(item) && !always.has(item.id) && !excl.seen(item.id), caps);
   for (const p of scenario.promotions) if (p.type === 'rule') placeRulePromotion(p.share, p.label, binder.filter(p.rule), slots, pool, caps);
+  if (!request.candidates) trace.stated = placeStated(statedShare(user), slots, pool, caps);
   const explored = new Set<string>();
   const picks = pickExplorations(candidates.filter((c) => pool.has(c.item.id)), n, { epsilon: knobs.exploration, newItemMs: knobs.newItemDays * 86_400_000 }, indexes.engagement, context.now, rng);
   for (const { slot, candidate } of picks) {

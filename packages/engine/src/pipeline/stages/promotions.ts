@@ -6,8 +6,10 @@ import type { ItemPredicate } from './rules.ts';
 
 /**
  * Puts pinned items in their slots. A pin never bypasses the filters: an item that is
- * unavailable, excluded or fails a rule is skipped, so promotions cannot leak it. Pinned items
- * count towards caps. Returns the ids placed.
+ * unavailable, excluded (by the request or the user's feedback), already consumed (when the
+ * scenario excludes seen items) or fails a rule is skipped — `allowed` says so — and its slot
+ * is filled normally, so promotions cannot leak it. Pinned items count towards caps. Returns
+ * the ids placed.
  */
 export function placePins(pins: readonly PinPromotion[], slots: Array<Candidate | undefined>, pool: Map<string, Candidate>, catalog: CatalogView, allowed: ItemPredicate, caps: CapCounter): Set<string> {
   const placed = new Set<string>();
@@ -51,7 +53,7 @@ export function placeRulePromotion(share: number, label: string | undefined, mat
   }
 }
 
-function nearestFree(slots: Array<Candidate | undefined>, target: number): number {
+export function nearestFree(slots: Array<Candidate | undefined>, target: number): number {
   for (let d = 0; d < slots.length; d++) {
     if (target + d < slots.length && !slots[target + d]) return target + d;
     if (target - d >= 0 && !slots[target - d]) return target - d;
