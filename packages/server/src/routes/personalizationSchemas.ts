@@ -102,7 +102,7 @@ export const recommendationRecordSchema = {
     modelVersion: { type: 'integer' },
     timestamp: { type: 'integer' },
     itemIds: { type: 'array', items: { type: 'string' } },
-    page: { type: 'integer', description: 'position in a /next chain (1 = the first list), while the server remembers it' },
+    page: { type: 'integer', description: 'position in a /next chain (1 = the first list), from the recommendation log' },
     firstRecommendationId: { type: 'string' },
     events: {
       type: 'array',

@@ -30,8 +30,7 @@ export async function recommendationRecordRoutes(app: FastifyInstance, ctx: AppC
       const s = serving(ctx);
       const record = await s.attribution.get(id);
       if (!record) throw new ApiError(404, 'not_found', `recommendation '${id}' does not exist`);
-      const chain = s.requests.get(id);
-      return chain ? { ...record, page: chain.page, firstRecommendationId: chain.firstId } : record;
+      return record;
     },
   );
 
@@ -42,7 +41,8 @@ export async function recommendationRecordRoutes(app: FastifyInstance, ctx: AppC
       schema: {
         tags,
         summary: 'The next page of a recommendation: the same request again, nothing already shown in the chain repeated',
-        description: 'Answers a new list with its own recommendationId (page on with that one). `n` defaults to the previous page size. 404 when the server no longer remembers the request (it keeps the newest 100,000 in memory; not across restarts).',
+        description:
+          'Answers a new list with its own recommendationId (page on with that one). `n` defaults to the previous page size. The request is read back from the recommendation log, so any node answers, also after a restart. 404 when the id is unknown, older than the log keeps (30 days), or its list cannot be paged (lists logged before paging was durable).',
         params: idParams('recommendationId'),
         querystring: { type: 'object', properties: { n: { type: 'integer', minimum: 1, maximum: MAX_N } } },
         response: { 200: recommendationListSchema, 400: errorSchema, 404: errorSchema },
@@ -53,15 +53,14 @@ export async function recommendationRecordRoutes(app: FastifyInstance, ctx: AppC
       const q = (req.query ?? {}) as Record<string, unknown>;
       for (const key of Object.keys(q)) if (key !== 'n') throw new ApiError(400, 'unknown_field', `query parameter ${key} is not known (n)`, `$.${key}`);
       const s = serving(ctx);
-      const prev = s.requests.get(id);
-      let n = prev?.opts.n ?? 10;
+      let n: number | undefined;
       if (q.n !== undefined) {
         const v = typeof q.n === 'string' ? Number(q.n) : NaN;
         if (typeof q.n !== 'string' || q.n.trim() === '' || !Number.isInteger(v) || v < 1 || v > MAX_N) throw new ApiError(400, 'invalid_field', `$.n: must be an integer from 1 to ${MAX_N}`, '$.n');
         n = v;
       }
-      const page = await scenarioErrors(nextPage(s.recommender, s.requests, id, n));
-      if (!page) throw new ApiError(404, 'not_found', `recommendation '${id}' is unknown or no longer remembered: request a fresh list`);
+      const page = await scenarioErrors(nextPage(s.recommender, s.impressions, id, n));
+      if (!page) throw new ApiError(404, 'not_found', `recommendation '${id}' is unknown, past the log's retention or cannot be paged: request a fresh list`);
       return page;
     },
   );

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { BUILTIN_SCENARIOS, resolveScenario, runPipeline, UnknownScenarioError, type CatalogView, type Knobs, type PipelineIndexes, type PipelineInputs, type PipelineRequest, type Reason, type RecommendationResult, type Recommender, type RequestContext, type Scenario, type UserEventRecord, type UserProfile } from '@attune/engine';
 import type { OnlineState, UserOnlineState } from '../ports/onlineState.ts';
+import type { ShownList } from '../ports/store.ts';
 import type { CatalogCache } from './catalogCache.ts';
 import type { ModelRegistry } from './modelRegistry.ts';
 import { CategoryPopularity } from './serving/categoryPopularity.ts';
 import type { ImpressionLog } from './serving/impressionLog.ts';
-import type { RecommendationReplay, RequestMemory } from './serving/requestMemory.ts';
+import type { ChainPosition, PageRequest, RecommendationReplay } from './serving/replay.ts';
 import type { ServingModel } from './serving/servingModel.ts';
 import { StaticScores } from './serving/staticScores.ts';
 import type { CachedUser, UserCache } from './serving/userCache.ts';
@@ -31,6 +32,8 @@ export interface ListOptions {
   now?: number;
   /** values of the scenario rules' `$name` parameters */
   params?: Readonly<Record<string, unknown>>;
+  /** set by a next page (serving/paging.ts): the chain it continues */
+  chain?: ChainPosition;
 }
 
 export interface RecommendationServiceDeps {
@@ -51,8 +54,6 @@ export interface RecommendationServiceDeps {
   listCacheSize?: number;
   /** user-defined scenarios (services/scenarios), consulted before the built-ins */
   scenarios?: { definitions(): Readonly<Record<string, Scenario>>; readonly revision: number };
-  /** remembers each response's request, for next pages */
-  requests?: RequestMemory;
 }
 
 interface CachedList {
@@ -209,6 +210,9 @@ export class RecommendationService {
    */
   private indexes(sm: ServingModel | undefined, now: number): PipelineIndexes {
     const out: PipelineIndexes = { ...sm?.indexes, newArrivals: this.deps.catalog.newArrivals() };
+    // the catalogue's own content index follows item writes; the trained one is as of its run
+    const content = this.deps.catalog.contentIndex();
+    if (content) out.content = content;
     // stated liked categories retrieve from these lists
     out.popularity = this.categoryPopularity.apply(out.popularity, this.catalog());
     const t = out.trending;
@@ -313,10 +317,22 @@ export class RecommendationService {
     return out;
   }
 
-  private respond(surface: string, userId: string | undefined, sm: ServingModel | undefined, items: RecommendedItem[], now: number, replay?: RecommendationReplay): RecommendationResponse {
+  private respond(surface: string, userId: string | undefined, sm: ServingModel | undefined, items: RecommendedItem[], now: number, replay: RecommendationReplay): RecommendationResponse {
     const recommendationId = randomUUID();
-    if (replay && this.deps.requests) this.deps.requests.remember(recommendationId, { ...replay, shown: items.map((i) => i.itemId), page: 1, firstId: recommendationId });
-    this.deps.impressions.record({ recommendationId, ...(userId ? { userId } : {}), itemIds: items.map((i) => i.itemId), timestamp: now, surface, ...(sm ? { modelVersion: sm.version } : {}) });
+    const chain = replay.opts.chain;
+    let request: PageRequest;
+    if (chain) {
+      // belt and braces: the exclusions already keep the chain's items out of every surface
+      const shown = new Set(chain.shownBefore);
+      items = items.filter((i) => !shown.has(i.itemId));
+      request = { replay: { ...chain.replay, opts: { ...chain.replay.opts, n: replay.opts.n } }, shownBefore: chain.shownBefore };
+    } else request = { replay };
+    const itemIds = new Array<string>(items.length);
+    for (let k = 0; k < items.length; k++) itemIds[k] = (items[k] as RecommendedItem).itemId;
+    const list: ShownList = { recommendationId, surface, timestamp: now, itemIds, request, firstId: chain?.firstId ?? recommendationId, page: chain?.page ?? 1 };
+    if (userId) list.userId = userId;
+    if (sm) list.modelVersion = sm.version;
+    this.deps.impressions.record(list);
     return { recommendationId, items, model: sm ? { name: sm.name, version: sm.version } : NO_MODEL };
   }
 }

@@ -306,6 +306,43 @@ describe('paging, attribution and explanations', () => {
     expect((await call('GET', `/v1/recommendations/${p1.json.recommendationId}/next?n=0`)).json.error.path).toBe('$.n');
   });
 
+  it('/next works after a restart: the request is read back from the recommendation log', async () => {
+    const first = await call('GET', '/v1/users/u35/recommendations?n=4&diversity=0.2');
+    const second = await call('GET', `/v1/recommendations/${first.json.recommendationId}/next`);
+    await restart();
+    const again = await call('GET', `/v1/recommendations/${second.json.recommendationId}/next?n=3`);
+    expect(again.status).toBe(200);
+    expect(again.json.items).toHaveLength(3);
+    const all = [...ids(first.json), ...ids(second.json), ...ids(again.json)];
+    expect(new Set(all).size).toBe(all.length);
+    // the chain survives the restart too, and the replayed request kept its knob
+    const record = await call('GET', `/v1/recommendations/${again.json.recommendationId}`);
+    expect(record.json).toMatchObject({ page: 3, firstRecommendationId: first.json.recommendationId, userId: 'u35', itemIds: ids(again.json) });
+    const row = await server.context.store.getShownList(first.json.recommendationId);
+    expect(row?.request).toMatchObject({ replay: { surface: 'user', userId: 'u35', opts: { n: 4, knobs: { diversity: 0.2 } } } });
+  });
+
+  it('erasing a user deletes the lists shown to them from the recommendation log', async () => {
+    const shown = await call('GET', '/v1/users/u37/recommendations?n=3');
+    await server.app.attune.serving?.impressions.flush();
+    expect(await server.context.store.getShownList(shown.json.recommendationId)).toBeDefined();
+    expect((await call('DELETE', '/v1/users/u37')).status).toBeLessThan(300);
+    for (let k = 0; k < 200 && (await server.context.store.getShownList(shown.json.recommendationId)); k++) await new Promise((r) => setTimeout(r, 25));
+    expect(await server.context.store.getShownList(shown.json.recommendationId)).toBeUndefined();
+  });
+
+  it('shown lists logged as documents by an earlier version move into the log at start: found by id, not pageable', async () => {
+    const legacyId = '0b9c6c3e-7a51-4d1e-9f2a-5d3c2b1a0f99';
+    await server.context.store.putDocument('recommendation-log', '000001700000000000-1-0', [{ recommendationId: legacyId, userId: 'u36', itemIds: ['i1', 'i2'], timestamp: 1_700_000_000_000, surface: 'user', modelVersion: 1 }]);
+    await restart();
+    expect(await server.context.store.listDocuments('recommendation-log')).toEqual([]);
+    const record = await call('GET', `/v1/recommendations/${legacyId}`);
+    expect(record.status).toBe(200);
+    expect(record.json).toMatchObject({ userId: 'u36', itemIds: ['i1', 'i2'], surface: 'user', page: 1 });
+    const next = await call('GET', `/v1/recommendations/${legacyId}/next`);
+    expect(next.status).toBe(404);
+  });
+
   it('an event carrying the recommendationId is attributed to the shown list, also after a restart', async () => {
     const shown = await call('GET', '/v1/users/u33/recommendations?n=6');
     const id = shown.json.recommendationId;

@@ -174,7 +174,7 @@ describe('other surfaces', () => {
     const serving = server.app.attune.serving;
     expect(await serving?.online.getImpression(json.recommendationId)).toMatchObject({ userId: 'u3', itemIds: json.items.map((i: any) => i.itemId) });
     await serving?.impressions.flush();
-    const logged = await server.context.store.listDocuments<Array<{ recommendationId: string }>>('recommendation-log');
-    expect(logged.some((d) => d.value.some((imp) => imp.recommendationId === json.recommendationId))).toBe(true);
+    const logged = await server.context.store.getShownList(json.recommendationId);
+    expect(logged).toMatchObject({ userId: 'u3', surface: 'user', itemIds: json.items.map((i: any) => i.itemId), firstId: json.recommendationId, page: 1 });
   });
 });

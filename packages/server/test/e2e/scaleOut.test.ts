@@ -168,6 +168,19 @@ describe.skipIf(!enabled)('scale-out: api + api + worker on PostgreSQL, Redis an
     expect((await online.counters()).eventsAccepted).toBe(eventsPosted);
   });
 
+  it('a list served by api A pages on api B (the recommendation log is shared)', async () => {
+    const user = data.interactions[0]!.userId;
+    const first = await call(apiA, 'GET', `/v1/users/${user}/recommendations?n=4`);
+    expect(first.status).toBe(200);
+    await apiA.app.attune.serving?.impressions.flush();
+    const second = await call(apiB, 'GET', `/v1/recommendations/${first.json.recommendationId}/next?n=4`);
+    expect(second.status).toBe(200);
+    expect(ids(second.json).filter((id) => ids(first.json).includes(id))).toEqual([]);
+    await apiB.app.attune.serving?.impressions.flush();
+    const record = await call(apiA, 'GET', `/v1/recommendations/${second.json.recommendationId}`);
+    expect(record.json).toMatchObject({ page: 2, firstRecommendationId: first.json.recommendationId, itemIds: ids(second.json) });
+  });
+
   it('roles: api nodes refuse to train, the worker serves no public API', async () => {
     const refused = await call(apiA, 'POST', '/v1/models/train');
     expect(refused.status).toBe(409);

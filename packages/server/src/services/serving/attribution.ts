@@ -1,6 +1,6 @@
 import type { Impression, OnlineState } from '../../ports/onlineState.ts';
 import type { StoredEvent, Store } from '../../ports/store.ts';
-import { IMPRESSION_COLLECTION, type ImpressionLog } from './impressionLog.ts';
+import type { ImpressionLog } from './impressionLog.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -26,6 +26,10 @@ export interface RecommendationRecord {
   itemIds: string[];
   /** every event sent with this recommendationId, oldest first */
   events: AttributedEvent[];
+  /** position in its chain of pages (1 = the first list), from the recommendation log */
+  page?: number;
+  /** the chain's first recommendationId */
+  firstRecommendationId?: string;
   outcomes: {
     /** attributed events by type */
     byType: Record<string, number>;
@@ -37,9 +41,10 @@ export interface RecommendationRecord {
 }
 
 /**
- * What happened to one recommendation: the list that was shown (the impression log) and the
- * events that came back carrying its id. The online state answers recent ids; after a restart
- * (or once the online state forgot the id) the durable impression log in the Store does.
+ * What happened to one recommendation: the list that was shown (the recommendation log) and
+ * the events that came back carrying its id. The log answers by id on any node and after a
+ * restart (lists not yet written come from this node's buffer); the online state answers ids
+ * the log does not hold (e.g. served a moment ago by another node, not yet written).
  */
 export class Attribution {
   constructor(
@@ -49,8 +54,9 @@ export class Attribution {
   ) {}
 
   async get(recommendationId: string): Promise<RecommendationRecord | undefined> {
-    // ids are UUIDs (RecommendationService.respond): anything else need not scan the log
-    const impression = (await this.online.getImpression(recommendationId)) ?? (UUID.test(recommendationId) ? await this.fromLog(recommendationId) : undefined);
+    // ids are UUIDs (RecommendationService.respond): anything else need not reach the store
+    const logged = UUID.test(recommendationId) ? await this.impressions.find(recommendationId) : undefined;
+    const impression: Impression | undefined = logged ?? (await this.online.getImpression(recommendationId));
     if (!impression) return undefined;
     const stored = (await this.store.getEventByRecommendation?.(recommendationId)) ?? [];
     const position = new Map<string, number>();
@@ -75,18 +81,11 @@ export class Attribution {
     };
     if (impression.userId !== undefined) record.userId = impression.userId;
     if (impression.modelVersion !== undefined) record.modelVersion = impression.modelVersion;
-    return record;
-  }
-
-  /** Scans the durable log, newest batch first (a lookup path, not a serving one). */
-  private async fromLog(recommendationId: string): Promise<Impression | undefined> {
-    await this.impressions.flush();
-    const batches = await this.store.listDocuments<Impression[]>(IMPRESSION_COLLECTION);
-    for (let k = batches.length - 1; k >= 0; k--) {
-      const hit = (batches[k] as { value: Impression[] }).value.find((i) => i.recommendationId === recommendationId);
-      if (hit) return hit;
+    if (logged) {
+      record.page = logged.page;
+      record.firstRecommendationId = logged.firstId;
     }
-    return undefined;
+    return record;
   }
 }
 

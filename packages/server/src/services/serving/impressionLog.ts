@@ -1,52 +1,78 @@
 import type { Impression, OnlineState } from '../../ports/onlineState.ts';
-import type { Store } from '../../ports/store.ts';
+import type { ShownList, Store } from '../../ports/store.ts';
 
-/** Collection the shown lists are written to, one document per flushed batch. */
-export const IMPRESSION_COLLECTION = 'recommendation-log';
+/** Collection of the legacy log (one document per flushed batch), migrated into the table at start. */
+export const LEGACY_IMPRESSION_COLLECTION = 'recommendation-log';
 
 export interface ImpressionLogOptions {
   /** flush at least this often (ms) */
   flushIntervalMs?: number;
   /** flush early once this many are waiting */
   maxBatch?: number;
+  /** most rows one store write takes; a larger flush yields to the event loop between writes */
+  chunk?: number;
+  /** rows older than this are deleted (ms; 0 keeps everything) */
+  retentionMs?: number;
+  clock?: () => number;
   /** where write failures go (the response was already sent) */
   onError?: (err: unknown) => void;
 }
 
+const HOUR = 3_600_000;
+
 /**
  * Records every shown list: at once in the OnlineState (rotation, attribution of the next
- * events) and, batched, durably in the Store so attribution survives restarts without a
- * write per request on the hot path.
+ * events) and, batched off the request path, as rows of the Store's recommendation log, which
+ * answers GET /v1/recommendations/{id}, its next pages and the trainer on any node and after a
+ * restart. Lists not yet written are found here, so a list can be paged on at once.
  */
 export class ImpressionLog {
-  private buffer: Impression[] = [];
+  private buffer: ShownList[] = [];
+  /** every list recorded and not yet durable, by id */
+  private readonly pending = new Map<string, ShownList>();
   private timer: NodeJS.Timeout | undefined;
-  private batchNo = 0;
   private flushing: Promise<void> = Promise.resolve();
+  private lastPrune = -Infinity;
   private readonly interval: number;
   private readonly maxBatch: number;
+  private readonly chunk: number;
+  private readonly retentionMs: number;
+  private readonly clock: () => number;
   private readonly onError: (err: unknown) => void;
+  private readonly flushBound = (): void => void this.flush();
 
   constructor(
     private readonly store: Store,
     private readonly online: OnlineState,
     opts: ImpressionLogOptions = {},
   ) {
-    this.interval = opts.flushIntervalMs ?? 250;
-    // small batches keep each synchronous store write short (tail latency), not just rare
-    this.maxBatch = opts.maxBatch ?? 500;
+    this.interval = opts.flushIntervalMs ?? 100;
+    this.maxBatch = opts.maxBatch ?? 1000;
+    // SQLite writes synchronously: 100 rows keep each write well under a millisecond (tail latency)
+    this.chunk = opts.chunk ?? 100;
+    this.retentionMs = opts.retentionMs ?? 30 * 24 * HOUR;
+    this.clock = opts.clock ?? Date.now;
     this.onError = opts.onError ?? (() => {});
   }
 
-  record(impression: Impression): void {
+  record(list: ShownList): void {
+    const impression: Impression = { recommendationId: list.recommendationId, itemIds: list.itemIds, timestamp: list.timestamp, surface: list.surface };
+    if (list.userId !== undefined) impression.userId = list.userId;
+    if (list.modelVersion !== undefined) impression.modelVersion = list.modelVersion;
     // the online write is in-memory (or pipelined); a failure must not fail the response
     this.online.recordImpressions([impression]).catch(this.onError);
-    this.buffer.push(impression);
+    this.buffer.push(list);
+    this.pending.set(list.recommendationId, list);
     if (this.buffer.length >= this.maxBatch) void this.flush();
     else if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), this.interval);
+      this.timer = setTimeout(this.flushBound, this.interval);
       this.timer.unref();
     }
+  }
+
+  /** A shown list by id: not yet written (this node) or from the store (any node, any time in the retention). */
+  async find(recommendationId: string): Promise<ShownList | undefined> {
+    return this.pending.get(recommendationId) ?? (await this.store.getShownList(recommendationId));
   }
 
   /** Writes everything waiting; resolves when it is durable. */
@@ -55,10 +81,48 @@ export class ImpressionLog {
     this.timer = undefined;
     const batch = this.buffer;
     this.buffer = [];
-    if (batch.length > 0) {
-      const key = `${(batch[0] as Impression).timestamp.toString().padStart(15, '0')}-${process.pid}-${this.batchNo++}`;
-      this.flushing = this.flushing.then(() => this.store.putDocument(IMPRESSION_COLLECTION, key, batch)).catch(this.onError);
+    if (batch.length > 0) this.flushing = this.flushing.then(() => this.write(batch)).catch(this.onError);
+    const now = this.clock();
+    if (this.retentionMs > 0 && now - this.lastPrune >= HOUR) {
+      this.lastPrune = now;
+      this.flushing = this.flushing.then(() => this.store.deleteShownLists({ before: now - this.retentionMs })).then(() => undefined, this.onError);
     }
     return this.flushing;
   }
+
+  private async write(batch: ShownList[]): Promise<void> {
+    try {
+      for (let k = 0; k < batch.length; k += this.chunk) {
+        if (k > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.store.logShownLists(batch.slice(k, k + this.chunk));
+      }
+    } finally {
+      // failed rows are dropped too: the responses went out, and retrying forever would pile up memory
+      for (const l of batch) this.pending.delete(l.recommendationId);
+    }
+  }
+}
+
+/**
+ * Moves the legacy recommendation log (batches of impressions as documents, before the table)
+ * into the table, one document at a time, then deletes each. Those lists have no replay request:
+ * they answer GET /v1/recommendations/{id} and count for exploration, but cannot be paged.
+ */
+export async function migrateLegacyImpressions(store: Store): Promise<number> {
+  const docs = await store.listDocuments<Impression[]>(LEGACY_IMPRESSION_COLLECTION);
+  let moved = 0;
+  for (const d of docs) {
+    const lists: ShownList[] = [];
+    for (const i of Array.isArray(d.value) ? d.value : []) {
+      if (typeof i?.recommendationId !== 'string' || !Array.isArray(i.itemIds)) continue;
+      const l: ShownList = { recommendationId: i.recommendationId, surface: String(i.surface ?? 'user'), timestamp: Number(i.timestamp) || 0, itemIds: i.itemIds.map(String), firstId: i.recommendationId, page: 1 };
+      if (typeof i.userId === 'string') l.userId = i.userId;
+      if (typeof i.modelVersion === 'number') l.modelVersion = i.modelVersion;
+      lists.push(l);
+    }
+    await store.logShownLists(lists);
+    await store.deleteDocument(LEGACY_IMPRESSION_COLLECTION, d.key);
+    moved += lists.length;
+  }
+  return moved;
 }

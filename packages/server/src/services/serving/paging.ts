@@ -1,44 +1,37 @@
-import type { RecommendationResponse, RecommendationService } from '../recommendations.ts';
-import type { RequestMemory } from './requestMemory.ts';
+import type { ListOptions, RecommendationResponse, RecommendationService } from '../recommendations.ts';
+import type { ImpressionLog } from './impressionLog.ts';
+import { pageRequestOf, type ChainPosition } from './replay.ts';
 
 /**
  * The next page of a recommendation: the same request (surface, user, scenario, knobs,
  * context and the first page's time, so exploration draws the same seed) run again with every
  * item shown so far in the chain excluded. Nothing shown repeats, and the same state gives the
- * same page. The new page has its own recommendationId (its impression is logged like any
- * list) and can be paged on in turn. Undefined when the id is unknown or forgotten.
+ * same page. The request comes from the recommendation log, so any node can answer, also after
+ * a restart. The new page has its own recommendationId (logged like any list) and can be paged
+ * on in turn. Undefined when the id is unknown or its list cannot be paged.
  */
-export async function nextPage(recommender: RecommendationService, memory: RequestMemory, recommendationId: string, n: number): Promise<RecommendationResponse | undefined> {
-  const prev = memory.get(recommendationId);
-  if (!prev) return undefined;
-  const shown = new Set(prev.shown);
-  const opts = { ...prev.opts, n, exclude: [...new Set([...(prev.opts.exclude ?? []), ...prev.shown])] };
-  let res: RecommendationResponse | undefined;
-  switch (prev.surface) {
+export async function nextPage(recommender: RecommendationService, log: ImpressionLog, recommendationId: string, n: number | undefined): Promise<RecommendationResponse | undefined> {
+  const prev = await log.find(recommendationId);
+  const request = pageRequestOf(prev?.request);
+  if (!prev || !request) return undefined;
+  const { replay } = request;
+  const shownList = [...(request.shownBefore ?? []), ...prev.itemIds];
+  const shown = new Set(shownList);
+  const chain: ChainPosition = { firstId: prev.firstId, page: prev.page + 1, shownBefore: shownList, replay };
+  const opts: ListOptions = { ...replay.opts, n: n ?? replay.opts.n, exclude: [...new Set([...(replay.opts.exclude ?? []), ...shownList])], chain };
+  switch (replay.surface) {
     case 'user':
-      res = await recommender.forUser(prev.userId as string, opts);
-      break;
+      return recommender.forUser(replay.userId as string, opts);
     case 'similar':
-      res = await recommender.similar(prev.itemId as string, { ...opts, ...(prev.userId ? { userId: prev.userId } : {}) });
-      break;
+      return recommender.similar(replay.itemId as string, { ...opts, ...(replay.userId ? { userId: replay.userId } : {}) });
     case 'session':
-      res = await recommender.session(prev.itemIds ?? [], opts);
-      break;
+      return recommender.session(replay.itemIds ?? [], opts);
     case 'popular':
-      res = await recommender.popular(opts);
-      break;
+      return recommender.popular(opts);
     case 'trending':
-      res = await recommender.trending(opts);
-      break;
+      return recommender.trending(opts);
     case 'rerank':
       // the caller's list minus what was shown: the page continues down the same list
-      res = await recommender.rerank(prev.userId as string, (prev.itemIds ?? []).filter((id) => !shown.has(id)), { ...opts, exclude: prev.opts.exclude ?? [] });
-      break;
+      return recommender.rerank(replay.userId as string, (replay.itemIds ?? []).filter((id) => !shown.has(id)), { ...opts, exclude: replay.opts.exclude ?? [] });
   }
-  if (!res) return undefined;
-  // belt and braces: the exclusions above already keep shown items out of every surface
-  const items = res.items.filter((i) => !shown.has(i.itemId));
-  const page = { ...res, items };
-  memory.remember(res.recommendationId, { ...prev, shown: [...prev.shown, ...items.map((i) => i.itemId)], page: prev.page + 1, firstId: prev.firstId });
-  return page;
 }

@@ -13,8 +13,7 @@ import { RecommendationService } from '../recommendations.ts';
 import { Trainer } from '../trainer.ts';
 import { scenariosFor, type ScenarioService } from '../scenarios/scenarioService.ts';
 import { Attribution } from './attribution.ts';
-import { ImpressionLog } from './impressionLog.ts';
-import { RequestMemory } from './requestMemory.ts';
+import { ImpressionLog, migrateLegacyImpressions } from './impressionLog.ts';
 import { UserCache } from './userCache.ts';
 
 /** Everything the serving side adds to the app: built once per server, started and stopped with it. */
@@ -28,8 +27,6 @@ export interface ServingServices {
   trainer: Trainer;
   /** user-defined scenarios (shared with the /v1/scenarios routes) */
   scenarios: ScenarioService;
-  /** the request behind each recent recommendationId (next pages) */
-  requests: RequestMemory;
   /** a recommendation's shown list and the events attributed to it */
   attribution: Attribution;
   /** loads the catalogue and the serving model, subscribes to the bus, starts the trainer */
@@ -71,12 +68,11 @@ export function createServingServices(opts: ServingOptions): ServingServices {
   const online = opts.online ?? new MemoryOnlineState();
   const catalog = new CatalogCache(store);
   const registry = new ModelRegistry();
-  const impressions = new ImpressionLog(store, online, { onError });
+  const impressions = new ImpressionLog(store, online, { onError, clock });
   const users = new UserCache(store);
   const scenarios = scenariosFor(store);
-  const requests = new RequestMemory();
   const attribution = new Attribution(store, online, impressions);
-  const recommender = new RecommendationService({ registry, catalog, online, impressions, users, scenarios, requests, clock, ...(opts.listCacheMs === undefined ? {} : { listCacheMs: opts.listCacheMs }) });
+  const recommender = new RecommendationService({ registry, catalog, online, impressions, users, scenarios, clock, ...(opts.listCacheMs === undefined ? {} : { listCacheMs: opts.listCacheMs }) });
   const t = config.training;
   const role = opts.role ?? 'all';
   const trainer = new Trainer({
@@ -127,16 +123,20 @@ export function createServingServices(opts: ServingOptions): ServingServices {
     realtime,
     trainer,
     scenarios,
-    requests,
     attribution,
     async start() {
       if (role !== 'api') unsubscribe.push(bus.subscribe('events.accepted', (m) => realtime.eventsAccepted(m.events)));
       unsubscribe.push(
         bus.subscribe('models.promoted', (m) => reloadModel(m.version)),
         bus.subscribe('items.changed', (m) => realtime.itemsChanged(m.ids)),
+        bus.subscribe('schema.changed', () => catalog.schemaChanged()),
         bus.subscribe('users.deleted', (m) => {
           users.forget(m.userId);
-          requests.forget(m.userId);
+          // erasure covers the lists shown to them (idempotent: every node receives this)
+          impressions
+            .flush()
+            .then(() => store.deleteShownLists({ userId: m.userId }))
+            .catch(onError);
           return realtime.userDeleted(m.userId);
         }),
         bus.subscribe('users.merged', (m) => {
@@ -148,6 +148,9 @@ export function createServingServices(opts: ServingOptions): ServingServices {
       );
       await catalog.refresh();
       await scenarios.ready();
+      // lists logged as documents by earlier versions move into the recommendation-log table
+      const migrated = await migrateLegacyImpressions(store);
+      if (migrated > 0) logger?.info({ lists: migrated }, 'recommendation log: legacy documents migrated');
       await trainer.start();
       if (role === 'api') {
         // a backstop for a 'models.promoted' an API node missed (it was reconnecting to NATS)

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../adapters/sqlite/sqliteStore.ts';
 import type { Impression } from '../../ports/onlineState.ts';
-import { IMPRESSION_COLLECTION } from '../serving/impressionLog.ts';
 import { buildEngagementIndex, collectImpressions } from './engagementIndex.ts';
 
 const imp = (recommendationId: string, itemIds: string[], timestamp = 0): Impression => ({ recommendationId, itemIds, timestamp, surface: 'user' });
@@ -33,10 +32,13 @@ describe('engagement index', () => {
   it('reads only the newest shown lists of the log', async () => {
     const store = new SqliteStore({ path: ':memory:' });
     await store.init();
-    await store.putDocument(IMPRESSION_COLLECTION, '000000000000100-1-0', [imp('old1', ['x'], 100), imp('old2', ['x'], 101)]);
-    await store.putDocument(IMPRESSION_COLLECTION, '000000000000200-1-1', [imp('new1', ['y'], 200), imp('new2', ['y'], 201)]);
+    const row = (i: Impression) => ({ ...i, firstId: i.recommendationId, page: 1 });
+    // written out of time order: the read orders by time, not by write
+    await store.logShownLists([imp('new1', ['y'], 200), imp('old1', ['x'], 100)].map(row));
+    await store.logShownLists([imp('old2', ['x'], 101), imp('new2', ['y'], 201)].map(row));
     const newest = await collectImpressions(store, 3);
     expect(newest.map((i) => i.recommendationId)).toEqual(['new2', 'new1', 'old2']);
+    expect(newest[0]).toMatchObject({ itemIds: ['y'], timestamp: 201, surface: 'user' });
     await store.close();
   });
 });

@@ -1,7 +1,6 @@
 import type { EngagementStats } from '@attune/engine';
 import type { Impression } from '../../ports/onlineState.ts';
 import type { Store } from '../../ports/store.ts';
-import { IMPRESSION_COLLECTION } from '../serving/impressionLog.ts';
 
 /**
  * Bound on the shown lists the trainer reads from the recommendation log: the newest 200,000
@@ -17,21 +16,9 @@ export interface RecommendedEvent {
   type: string;
 }
 
-/**
- * The newest shown lists of the recommendation log, newest first, at most `max`. Batch keys
- * start with the zero-padded timestamp of their first impression, so key order is time order.
- */
+/** The newest shown lists of the recommendation log, newest first, at most `max` (one indexed read). */
 export async function collectImpressions(store: Store, max = MAX_LOGGED_IMPRESSIONS): Promise<Impression[]> {
-  const docs = await store.listDocuments<Impression[]>(IMPRESSION_COLLECTION);
-  docs.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
-  const out: Impression[] = [];
-  for (const d of docs) {
-    if (!Array.isArray(d.value)) continue;
-    // within a batch the newest impression is the last one
-    for (let k = d.value.length - 1; k >= 0 && out.length < max; k--) out.push(d.value[k] as Impression);
-    if (out.length >= max) break;
-  }
-  return out;
+  return store.newestShownLists(max);
 }
 
 /**
