@@ -43,8 +43,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // only JSON bodies: anything else is a 415, not a string handed to a validator
   app.removeContentTypeParser('text/plain');
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  app.setErrorHandler(errorHandler(config.docsBaseUrl));
+  app.setNotFoundHandler(notFoundHandler(config.docsBaseUrl));
   app.decorate('attune', ctx);
 
   app.addHook('onResponse', async (req, reply) => {

@@ -3,10 +3,58 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 /**
  * Every error the API returns has one shape: `{error: {code, message, path?, docs?}}`.
  * `path` is the JSON path of the offending field in the request body ("$.items[3].price"),
- * `docs`, when set, points at the documentation that explains the rule.
+ * `docs` points at the documentation that explains the rule: the code's anchor in docs/api.md.
  */
 export interface ErrorBody {
   error: { code: string; message: string; path?: string; docs?: string };
+}
+
+/**
+ * Every code the API answers with. Each has an anchor `error-<code>` in the Errors section of
+ * docs/api.md (a test checks both ways: codes used in the source are listed here, listed codes
+ * are documented), so `docs` links always land on the row that explains the code.
+ */
+export const ERROR_CODES = [
+  'wrong_type',
+  'missing_field',
+  'unknown_field',
+  'invalid_field',
+  'invalid_request',
+  'invalid_json',
+  'invalid_content_length',
+  'too_many_events',
+  'too_many_items',
+  'unknown_scenario',
+  'invalid_events',
+  'invalid_cursor',
+  'invalid_scenario',
+  'rule_syntax',
+  'rule_type',
+  'builtin_scenario',
+  'bad_request',
+  'not_found',
+  'route_not_found',
+  'wrong_role',
+  'body_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'not_ready',
+  'internal',
+] as const;
+
+/**
+ * Where `docs` links point when the configuration does not say (`docsBaseUrl`): the docs folder
+ * of the repository, as a path relative to its root. A deployment that publishes the docs sets
+ * its public URL instead.
+ */
+export const DEFAULT_DOCS_BASE = 'docs/';
+
+const DOCUMENTED: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/** The docs link for a code: its row in docs/api.md's Errors section (the section itself for a code passed through from a library). */
+export function errorDocsUrl(code: string, base: string = DEFAULT_DOCS_BASE): string {
+  const dir = base.endsWith('/') ? base : `${base}/`;
+  return `${dir}api.md#${DOCUMENTED.has(code) ? `error-${code}` : 'errors'}`;
 }
 
 export class ApiError extends Error {
@@ -22,10 +70,11 @@ export class ApiError extends Error {
     super(message);
   }
 
-  body(): ErrorBody & Record<string, unknown> {
+  /** the response body; `docsBase` is the configured public docs location (see errorDocsUrl) */
+  body(docsBase?: string): ErrorBody & Record<string, unknown> {
     const error: ErrorBody['error'] = { code: this.code, message: this.message };
     if (this.path !== undefined) error.path = this.path;
-    if (this.docs !== undefined) error.docs = this.docs;
+    error.docs = this.docs ?? errorDocsUrl(this.code, docsBase);
     return { error, ...this.extra };
   }
 }
@@ -78,15 +127,19 @@ function jsonPointerToPath(pointer: string): string {
 }
 
 /** The Fastify error handler: the error shape for everything, a log line only for server faults. */
-export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const api = toApiError(err);
-  if (api.statusCode >= 500) request.log.error({ err }, 'request failed');
-  else request.log.debug({ code: api.code, path: api.path }, 'request rejected');
-  const headers = (err as { headers?: Record<string, string> })?.headers;
-  if (headers && api.statusCode === 429) reply.headers(headers);
-  void reply.status(api.statusCode).send(api.body());
+export function errorHandler(docsBase: string = DEFAULT_DOCS_BASE): (err: unknown, request: FastifyRequest, reply: FastifyReply) => void {
+  return (err, request, reply) => {
+    const api = toApiError(err);
+    if (api.statusCode >= 500) request.log.error({ err }, 'request failed');
+    else request.log.debug({ code: api.code, path: api.path }, 'request rejected');
+    const headers = (err as { headers?: Record<string, string> })?.headers;
+    if (headers && api.statusCode === 429) reply.headers(headers);
+    void reply.status(api.statusCode).send(api.body(docsBase));
+  };
 }
 
-export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  void reply.status(404).send(new ApiError(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`).body());
+export function notFoundHandler(docsBase: string = DEFAULT_DOCS_BASE): (request: FastifyRequest, reply: FastifyReply) => void {
+  return (request, reply) => {
+    void reply.status(404).send(new ApiError(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`).body(docsBase));
+  };
 }

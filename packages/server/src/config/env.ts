@@ -9,6 +9,7 @@ export const ENV_VARIABLES: ReadonlyArray<{ name: string; key: string; kind: Kin
   { name: 'ATTUNE_DATA', key: 'dataDir', kind: 'string', help: 'data directory (default ./attune-data)' },
   { name: 'ATTUNE_LOG_LEVEL', key: 'logLevel', kind: 'string', help: 'fatal|error|warn|info|debug|trace|silent' },
   { name: 'ATTUNE_BODY_LIMIT', key: 'bodyLimitBytes', kind: 'int', help: 'largest request body in bytes' },
+  { name: 'ATTUNE_DOCS_BASE_URL', key: 'docsBaseUrl', kind: 'string', help: "public location of the docs folder, for errors' docs links (default docs/)" },
   { name: 'ATTUNE_ROLE', key: 'role', kind: 'string', help: 'all|api|worker (see docs/deployment.md)' },
   { name: 'ATTUNE_STORE_KIND', key: 'store.kind', kind: 'string', help: 'sqlite|postgres' },
   { name: 'ATTUNE_POSTGRES_URL', key: 'store.postgres.url', kind: 'string', help: 'postgres://user:pass@host:5432/db' },

@@ -18,6 +18,8 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** largest accepted request body */
     bodyLimitBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    /** where error responses' `docs` links point: the public location of the docs/ folder (default the repository path docs/) */
+    docsBaseUrl: z.string().min(1).default('docs/'),
     /**
      * What this process runs: 'all' (API + trainer, the embedded default), 'api' (serves, never
      * trains) or 'worker' (trainer and background jobs; HTTP only for health, metrics and models).

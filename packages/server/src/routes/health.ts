@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../appContext.ts';
+import { ApiError } from '../errors.ts';
 
 /** Liveness, readiness and Prometheus metrics: outside /v1, never rate limited. */
 export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -13,7 +14,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promi
       await ctx.store.getItemSchema();
       return { status: 'ready' };
     } catch {
-      return reply.status(503).send({ error: { code: 'not_ready', message: 'the store is not open' } });
+      return reply.status(503).send(new ApiError(503, 'not_ready', 'the store is not open').body(ctx.config.docsBaseUrl));
     }
   });
 

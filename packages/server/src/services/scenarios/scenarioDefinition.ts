@@ -26,8 +26,8 @@ export class RuleApiError extends ApiError {
     super(400, rule.code, `${path}: ${rule.message}`, path);
   }
 
-  override body(): ReturnType<ApiError['body']> {
-    const b = super.body();
+  override body(docsBase?: string): ReturnType<ApiError['body']> {
+    const b = super.body(docsBase);
     const { position, length, line, column, expected, found } = this.rule;
     Object.assign(b.error, { position, length, line, column, expected, found, rule: this.source });
     return b;
