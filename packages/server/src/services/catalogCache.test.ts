@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { IdMap } from '@attune/engine';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import { buildContentIndex, contentScores, contentSimilarity, IdMap, type ContentIndex } from '@attune/engine';
 import { SqliteStore } from '../adapters/sqlite/sqliteStore.ts';
 import { CatalogCache } from './catalogCache.ts';
 
@@ -57,5 +58,92 @@ describe('CatalogCache', () => {
     const index = cache.newArrivals();
     expect(JSON.stringify(index)).toContain('"d"');
     expect(JSON.stringify(index)).not.toContain('"off"');
+  });
+
+  describe('content index', () => {
+    const shop = (k: number) => ({ id: `p${k}`, properties: { category: `c${k % 3}`, title: `${['red', 'blue', 'green'][k % 3]} cotton shirt model${k}`, price: 10 + k }, available: true, createdAt: k, updatedAt: k });
+    const top = (index: ContentIndex | undefined, seed: string, n = 3): string[] => contentScores(index as ContentIndex, new Map([[seed, 1]]), n).map((x) => x[0]);
+
+    async function shopCache(n = 30): Promise<{ store: SqliteStore; cache: CatalogCache }> {
+      const store = new SqliteStore({ path: ':memory:' });
+      await store.init();
+      await store.putItems(Array.from({ length: n }, (_, k) => shop(k)));
+      const cache = new CatalogCache(store);
+      await cache.refresh();
+      return { store, cache };
+    }
+
+    it('is built at refresh and patched on change: a new item is found at once, a deleted one is gone', async () => {
+      const { store, cache } = await shopCache();
+      const before = cache.contentIndex();
+      expect(before?.ids).toHaveLength(30);
+      // planted: the new item copies p4's words and category, and adds words nobody else has
+      await store.putItems([{ id: 'twin', properties: { category: 'c1', title: 'blue cotton shirt model4 limited edition', price: 14 }, available: true, createdAt: 100, updatedAt: 100 }]);
+      await cache.changed(['twin']);
+      const after = cache.contentIndex();
+      expect(after).not.toBe(before);
+      expect(top(after, 'p4', 1)).toEqual(['twin']);
+      expect(top(after, 'twin', 1)).toEqual(['p4']);
+      // the previous index object is untouched (a request may still hold it)
+      expect(before?.ids).toHaveLength(30);
+      await store.deleteItem('twin');
+      await cache.changed(['twin']);
+      expect(top(cache.contentIndex(), 'p4', 10)).not.toContain('twin');
+      expect(cache.contentIndex()?.ids).not.toContain('twin');
+    });
+
+    it('a replaced item moves to its new content', async () => {
+      const { store, cache } = await shopCache();
+      // p5 was green (c2); it becomes p0's red twin
+      await store.putItems([{ ...shop(5), properties: { category: 'c0', title: 'red cotton shirt model0', price: 10 } }]);
+      await cache.changed(['p5']);
+      const index = cache.contentIndex() as ContentIndex;
+      expect(index.ids.filter((id) => id === 'p5')).toHaveLength(1);
+      expect(top(index, 'p5', 1)).toEqual(['p0']);
+      expect(top(index, 'p0', 1)).toEqual(['p5']);
+      expect(contentSimilarity(index, 'p5', 'p0')).toBeGreaterThan(2 * contentSimilarity(index, 'p5', 'p2'));
+    });
+
+    it('a patched index holds exactly the catalogue and finds the neighbours a rebuild finds (property)', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.record({ k: fc.integer({ min: 0, max: 59 }), del: fc.boolean() }), { minLength: 1, maxLength: 12 }), async (ops) => {
+          const { store, cache } = await shopCache(40);
+          for (const { k, del } of ops) {
+            if (del) await store.deleteItem(`p${k}`);
+            else await store.putItems([shop(k)]);
+            await cache.changed([`p${k}`]);
+          }
+          const patched = cache.contentIndex() as ContentIndex;
+          const live = (await store.listItems({ limit: 1000 })).items;
+          expect(patched.ids.filter((id) => id !== '').sort()).toEqual(live.map((i) => i.id).sort());
+          const rebuilt = buildContentIndex(live.map((it) => ({ ...it, index: -1 })), { categorical: ['category'], text: ['title'], numeric: ['price'] });
+          // weights differ a little (a patch keeps the old document frequencies), the neighbourhood does not:
+          // the best neighbour shares the item's category (and colour) in both
+          const catOf = (id: string) => live.find((i) => i.id === id)?.properties.category;
+          for (const it of live) {
+            expect(top(patched, it.id, 1).map(catOf)).toEqual([it.properties.category]);
+            expect(top(rebuilt, it.id, 1).map(catOf)).toEqual([it.properties.category]);
+          }
+        }),
+        { numRuns: 15, seed: 5 },
+      );
+    });
+
+    it('a schema change rebuilds the index once the burst is over (debounced)', async () => {
+      vi.useFakeTimers();
+      try {
+        const { store, cache } = await shopCache();
+        const patched = cache.contentIndex();
+        await store.putItemSchema({ properties: { title: { type: 'string' }, category: { type: 'string' } } });
+        await cache.schemaChanged();
+        expect(cache.contentIndex()).toBe(patched);
+        await vi.runAllTimersAsync();
+        const rebuilt = cache.contentIndex();
+        expect(rebuilt).not.toBe(patched);
+        expect(rebuilt?.ids).toHaveLength(30);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 });

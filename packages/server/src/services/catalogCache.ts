@@ -1,5 +1,6 @@
-import { buildNewArrivalsIndex, type CatalogItem, type CatalogView, type IdMap, type NewArrivalsIndex, type PropertyValue } from '@attune/engine';
-import type { ItemRecord, Store } from '../ports/store.ts';
+import { buildNewArrivalsIndex, type CatalogItem, type CatalogView, type ContentIndex, type IdMap, type NewArrivalsIndex, type PropertyValue } from '@attune/engine';
+import type { ItemRecord, ItemSchema, Store } from '../ports/store.ts';
+import { LiveContentIndex } from './catalogContentIndex.ts';
 
 interface CachedItem {
   id: string;
@@ -24,8 +25,14 @@ export class CatalogCache {
   private memo: { revision: number; map: IdMap | undefined; view: CatalogView } | undefined;
   private arrivals: { revision: number; index: NewArrivalsIndex } | undefined;
   private pending: Promise<void> | undefined;
+  private readonly content = new LiveContentIndex();
+  private schema: ItemSchema | undefined;
+  private rebuildTimer: { timer: NodeJS.Timeout; due: number } | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Reloads every item from the Store. */
   async refresh(): Promise<void> {
@@ -39,7 +46,9 @@ export class CatalogCache {
     for (const id of this.items.keys()) if (!next.has(id)) this.removed.add(id);
     for (const id of next.keys()) this.removed.delete(id);
     this.items = next;
+    this.schema = await this.store.getItemSchema();
     this.revision++;
+    this.rebuildContent();
   }
 
   /** Re-reads the given items (or everything), coalescing calls that arrive while one runs. */
@@ -55,12 +64,58 @@ export class CatalogCache {
       this.removed.delete(r.id);
       seen.add(r.id);
     }
+    const deleted: string[] = [];
     for (const id of ids) {
       if (seen.has(id)) continue;
       this.items.delete(id);
       this.removed.add(id);
+      deleted.push(id);
     }
     this.revision++;
+    // a new item is found by content at once; a bulk change waits for one rebuild
+    if (!this.content.patch(found.map(cached), deleted)) {
+      if (!this.content.current || this.items.size <= SYNC_REBUILD_ITEMS) this.rebuildContent();
+      else this.scheduleRebuild();
+    }
+  }
+
+  /** The item schema changed: property kinds may have too, so the content index is rebuilt (debounced). */
+  async schemaChanged(): Promise<void> {
+    this.schema = await this.store.getItemSchema();
+    this.scheduleRebuild();
+  }
+
+  /** The content index over the cached catalogue (content retriever, content-similar, diversity); undefined when empty. */
+  contentIndex(): ContentIndex | undefined {
+    return this.content.current;
+  }
+
+  private rebuildContent(): void {
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer.timer);
+    this.rebuildTimer = undefined;
+    this.content.rebuild(this.schema ? { schema: this.schema, items: [...this.items.values()] } : { items: [...this.items.values()] });
+  }
+
+  /**
+   * A full rebuild costs about 7 µs of CPU per item (0.7 s at 100,000): changes arriving in a
+   * burst (an import in batches, schema widening) share one, REBUILD_QUIET_MS after the last of
+   * them but no later than REBUILD_MAX_WAIT_MS after the first. Changed items are patched into
+   * the index meanwhile, so they are found at once.
+   */
+  private scheduleRebuild(): void {
+    const now = this.clock();
+    const due = this.rebuildTimer?.due ?? now + REBUILD_MAX_WAIT_MS;
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer.timer);
+    const timer = setTimeout(
+      () => {
+        this.rebuildContent();
+        // cached lists were computed with the old index
+        this.revision++;
+      },
+      Math.max(0, Math.min(REBUILD_QUIET_MS, due - now)),
+    );
+    timer.unref();
+    this.rebuildTimer = { timer, due };
   }
 
   get size(): number {
@@ -86,6 +141,11 @@ export class CatalogCache {
     return view;
   }
 }
+
+/** Catalogues up to this size rebuild the content index in the change handler (a few ms). */
+const SYNC_REBUILD_ITEMS = 2_000;
+const REBUILD_QUIET_MS = 200;
+const REBUILD_MAX_WAIT_MS = 1_000;
 
 function cached(r: ItemRecord): CachedItem {
   return { id: r.id, properties: Object.freeze({ ...r.properties }), available: r.available, createdAt: r.createdAt };

@@ -1,10 +1,13 @@
 import { buildContentIndex, fitContextModel, type ContentIndex, type ContentOptions, type ContextEvent, type ContextModel } from '@attune/engine';
 import type { ItemRecord, ItemSchema, Store } from '../../ports/store.ts';
 
-/** The catalogue as the trainer sees it: the declared schema (if any) and every item. */
+/** What the content index and the context model read of an item. */
+export type CatalogEntry = Pick<ItemRecord, 'id' | 'properties' | 'available' | 'createdAt'>;
+
+/** The catalogue as the trainer (or the serving cache) sees it: the declared schema (if any) and every item. */
 export interface CatalogData {
   schema?: ItemSchema;
-  items: ItemRecord[];
+  items: readonly CatalogEntry[];
 }
 
 /** Reads the schema and every item (available or not: content similarity is about the item, filters decide later). */
@@ -48,6 +51,16 @@ const TEXT_SHARE = 0.5;
 
 /** Content options from the catalogue: see docs/recommendations.md "Content and context". */
 export function contentOptionsOf(data: CatalogData): ContentOptions {
+  return contentPlanOf(data).options;
+}
+
+/** The content options plus the property the embeddings came from (to read a new item's vector). */
+export interface ContentPlan {
+  options: ContentOptions;
+  vectorProperty?: string;
+}
+
+export function contentPlanOf(data: CatalogData): ContentPlan {
   const categorical: string[] = [];
   const text: string[] = [];
   const numeric: string[] = [];
@@ -80,9 +93,12 @@ export function contentOptionsOf(data: CatalogData): ContentOptions {
       if (dim === -1) dim = v.length;
       if (v.length === dim) vectors[it.id] = v as number[];
     }
-    if (dim > 0) opts.vectors = vectors;
+    if (dim > 0) {
+      opts.vectors = vectors;
+      return { options: opts, vectorProperty };
+    }
   }
-  return opts;
+  return { options: opts };
 }
 
 /** Content index over the whole catalogue; undefined for an empty one. */
@@ -104,7 +120,7 @@ export const TRAINED_CONTEXT_FIELDS = ['daypart', 'weekend', 'device', 'country'
  */
 export function fitCatalogContextModel(events: readonly ContextEvent[], data: CatalogData | undefined, typeWeights: Readonly<Record<string, number>>, categoryProperty = 'category'): ContextModel | undefined {
   if (events.length === 0) return undefined;
-  const byId = new Map<string, ItemRecord>();
+  const byId = new Map<string, CatalogEntry>();
   for (const it of data?.items ?? []) byId.set(it.id, it);
   const groupsOf = (id: string): string[] => {
     const v = byId.get(id)?.properties[categoryProperty];
