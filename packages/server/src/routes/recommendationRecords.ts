@@ -8,7 +8,7 @@ import { validated } from './params.ts';
 import { recommendationRecordSchema } from './personalizationSchemas.ts';
 import { MAX_N } from './recommendations.ts';
 import { scenarioErrors, serving } from './rerank.ts';
-import { docsOnlySchema } from './routeOptions.ts';
+import { docsOnlySchema, listRouteOptions } from './routeOptions.ts';
 
 /** A served recommendation after the fact: what was shown, what came of it, and the next page. */
 export async function recommendationRecordRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -37,7 +37,7 @@ export async function recommendationRecordRoutes(app: FastifyInstance, ctx: AppC
   app.get(
     '/v1/recommendations/:recommendationId/next',
     {
-      ...docsOnlySchema,
+      ...listRouteOptions,
       schema: {
         tags,
         summary: 'The next page of a recommendation: the same request again, nothing already shown in the chain repeated',

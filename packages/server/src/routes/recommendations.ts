@@ -7,7 +7,7 @@ import { checkId } from '../validation/ids.ts';
 import { KNOB_QUERY, knobQuerySchema, knobsFromBody, knobsFromQuery, paramFromQuery, paramsFromBody } from './knobParams.ts';
 import { recommendationListSchema } from './openapiSchemas.ts';
 import { idParam, validated } from './params.ts';
-import { docsOnlySchema } from './routeOptions.ts';
+import { listRouteOptions } from './routeOptions.ts';
 
 export const MAX_N = 200;
 const CONTEXT_FIELDS = ['device', 'country', 'locale', 'timezone'] as const;
@@ -42,7 +42,7 @@ export async function recommendationRoutes(app: FastifyInstance, ctx: AppContext
 
   app.get(
     '/v1/users/:userId/recommendations',
-    { ...docsOnlySchema, schema: { tags, summary: "A user's recommendations (cold-start results for unknown users)", querystring: listQuerySchema, response: responseSchema } },
+    { ...listRouteOptions, schema: { tags, summary: "A user's recommendations (cold-start results for unknown users)", querystring: listQuerySchema, response: responseSchema } },
     async (req) => {
       const userId = idParam(req.params, 'userId');
       return pipelineErrors(serving().recommender.forUser(userId, listOptions(req.query, LIST_QUERY)));
@@ -52,7 +52,7 @@ export async function recommendationRoutes(app: FastifyInstance, ctx: AppContext
   app.get(
     '/v1/items/:itemId/similar',
     {
-      ...docsOnlySchema,
+      ...listRouteOptions,
       schema: { tags, summary: 'Items similar to an item (excluding what userId already consumed)', querystring: { ...listQuerySchema, properties: { ...listQuerySchema.properties, userId: { type: 'string' } } }, response: responseSchema },
     },
     async (req) => {
@@ -66,18 +66,18 @@ export async function recommendationRoutes(app: FastifyInstance, ctx: AppContext
     },
   );
 
-  app.get('/v1/popular', { ...docsOnlySchema, schema: { tags, summary: 'Most popular items', querystring: listQuerySchema, response: responseSchema } }, async (req) =>
+  app.get('/v1/popular', { ...listRouteOptions, schema: { tags, summary: 'Most popular items', querystring: listQuerySchema, response: responseSchema } }, async (req) =>
     pipelineErrors(serving().recommender.popular(listOptions(req.query, LIST_QUERY))),
   );
 
-  app.get('/v1/trending', { ...docsOnlySchema, schema: { tags, summary: 'Items with the most recent activity', querystring: listQuerySchema, response: responseSchema } }, async (req) =>
+  app.get('/v1/trending', { ...listRouteOptions, schema: { tags, summary: 'Items with the most recent activity', querystring: listQuerySchema, response: responseSchema } }, async (req) =>
     pipelineErrors(serving().recommender.trending(listOptions(req.query, LIST_QUERY))),
   );
 
   app.post(
     '/v1/recommendations/session',
     {
-      ...docsOnlySchema,
+      ...listRouteOptions,
       schema: {
         tags,
         summary: 'Recommendations for an anonymous session from the items it has seen',

@@ -8,7 +8,7 @@ import { knobsFromBody, paramsFromBody } from './knobParams.ts';
 import { errorResponses, idParams, recommendationListSchema } from './openapiSchemas.ts';
 import { idParam, validated } from './params.ts';
 import { rerankBody } from './personalizationSchemas.ts';
-import { docsOnlySchema } from './routeOptions.ts';
+import { listRouteOptions } from './routeOptions.ts';
 
 export const MAX_RERANK = 1000;
 const FIELDS = ['itemIds', 'n', 'scenario', 'explain', 'exclude', 'context', 'knobs', 'params'];
@@ -18,7 +18,7 @@ export async function rerankRoutes(app: FastifyInstance, ctx: AppContext): Promi
   app.post(
     '/v1/users/:userId/rerank',
     {
-      ...docsOnlySchema,
+      ...listRouteOptions,
       schema: {
         tags: ['recommendations'],
         summary: `Re-order up to ${MAX_RERANK} candidate item ids for the user (with reasons); ids not in the catalogue follow at the end in the given order`,

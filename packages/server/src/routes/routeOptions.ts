@@ -14,3 +14,39 @@ export const docsOnlySchema = {
   validatorCompiler: passthrough,
   serializerCompiler: plainJson,
 } as const;
+
+/** The pieces of a recommendation list the serializer needs (RecommendationResponse). */
+interface ListBody {
+  recommendationId: string;
+  items: readonly unknown[];
+  model: unknown;
+}
+
+const itemsJson = new WeakMap<readonly unknown[], string>();
+
+/**
+ * A recommendation list as JSON. A user's list is reused from the service's list cache for many
+ * responses, each with a fresh recommendationId; the cache hands out its item arrays frozen, and
+ * a frozen array's JSON is kept (by identity) so the items are serialized once per cached list,
+ * not once per response. Output is byte-identical to JSON.stringify.
+ */
+export function listJson(body: ListBody): string {
+  const items = body.items;
+  let json = itemsJson.get(items);
+  if (json === undefined) {
+    json = JSON.stringify(items);
+    if (Object.isFrozen(items)) itemsJson.set(items, json);
+  }
+  return `{"recommendationId":${JSON.stringify(body.recommendationId)},"items":${json},"model":${JSON.stringify(body.model)}}`;
+}
+
+function isListBody(data: unknown): data is ListBody {
+  const d = data as Partial<ListBody> | null;
+  return typeof d === 'object' && d !== null && typeof d.recommendationId === 'string' && Array.isArray(d.items) && Object.keys(d).length === 3 && 'model' in d;
+}
+
+/** docsOnlySchema for routes answering recommendation lists: their 200 goes through listJson. */
+export const listRouteOptions = {
+  validatorCompiler: passthrough,
+  serializerCompiler: () => (data: unknown) => (isListBody(data) ? listJson(data) : JSON.stringify(data)),
+} as const;

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { BUILTIN_SCENARIOS, resolveScenario, runPipeline, UnknownScenarioError, type CatalogView, type Knobs, type PipelineIndexes, type PipelineInputs, type PipelineRequest, type Reason, type RecommendationResult, type Recommender, type RequestContext, type Scenario, type UserEventRecord, type UserProfile } from '@attune/engine';
 import type { OnlineState, UserOnlineState } from '../ports/onlineState.ts';
 import type { ShownList } from '../ports/store.ts';
 import type { CatalogCache } from './catalogCache.ts';
 import type { ModelRegistry } from './modelRegistry.ts';
 import { CategoryPopularity } from './serving/categoryPopularity.ts';
+import { newRecommendationId } from './serving/recommendationIds.ts';
 import type { ImpressionLog } from './serving/impressionLog.ts';
 import type { ChainPosition, PageRequest, RecommendationReplay } from './serving/replay.ts';
 import type { ServingModel } from './serving/servingModel.ts';
@@ -103,8 +103,10 @@ export class RecommendationService {
       const hit = this.lists.get(key);
       if (hit && hit.expires > now && hit.userRevision === online.revision && hit.record === record && hit.model === sm && hit.catalog === catalog) return this.respond('user', userId, sm, hit.items, now, { surface: 'user', userId, opts: { ...opts, now } });
     }
-    const items = await this.computeForUser(userId, sm, online, record, opts, now);
+    let items = await this.computeForUser(userId, sm, online, record, opts, now);
     if (key) {
+      // frozen: every response reuses these objects (and the route keeps the items' JSON by identity)
+      items = freezeList(items);
       if (this.lists.size >= this.listCacheSize) this.lists.delete(this.lists.keys().next().value as string);
       this.lists.delete(key);
       this.lists.set(key, { userRevision: online.revision, record, model: sm, catalog, expires: now + this.listCacheMs, items });
@@ -318,7 +320,7 @@ export class RecommendationService {
   }
 
   private respond(surface: string, userId: string | undefined, sm: ServingModel | undefined, items: RecommendedItem[], now: number, replay: RecommendationReplay): RecommendationResponse {
-    const recommendationId = randomUUID();
+    const recommendationId = newRecommendationId();
     const chain = replay.opts.chain;
     let request: PageRequest;
     if (chain) {
@@ -339,6 +341,11 @@ export class RecommendationService {
 
 const POPULAR_REASON: Reason = Object.freeze({ type: 'fallback', text: 'Popular with everyone' }) as Reason;
 const TRENDING_REASON: Reason = Object.freeze({ type: 'trending', text: 'Trending right now' }) as Reason;
+
+function freezeList(items: RecommendedItem[]): RecommendedItem[] {
+  for (const item of items) Object.freeze(item);
+  return Object.freeze(items) as RecommendedItem[];
+}
 
 function listKey(userId: string, o: ListOptions, scenariosRevision = 0): string {
   let key = `${userId}\u0000${o.n}\u0000${o.explain ? 1 : 0}\u0000${o.scenario ?? ''}\u0000${scenariosRevision}`;

@@ -64,9 +64,11 @@ CREATE TABLE IF NOT EXISTS documents (
 
 /**
  * The recommendation log: one row per shown list (ports/store.ts ShownList). Created by init()
- * like the tables above (IF NOT EXISTS: databases from before it simply gain it). A rowid table
- * with a unique id index rather than WITHOUT ROWID: ids are random UUIDs, and appending rows at
- * the end of the table keeps the many small batch inserts cheap.
+ * like the tables above (IF NOT EXISTS: databases from before it simply gain it). Every served
+ * list is a row, so each index is paid on the request rate: ids are time-ordered (UUIDv7, see
+ * services/serving/recommendationIds.ts) and `ts` grows, so both indexes take inserts at their
+ * end; there is deliberately no index on user_id (random places: it doubled the insert cost),
+ * and erasure walks the table in rowid steps instead.
  */
 export const CREATE_RECOMMENDATION_LOG = `
 CREATE TABLE IF NOT EXISTS recommendation_log (
@@ -81,5 +83,4 @@ CREATE TABLE IF NOT EXISTS recommendation_log (
   page INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS recommendation_log_ts ON recommendation_log (ts);
-CREATE INDEX IF NOT EXISTS recommendation_log_user ON recommendation_log (user_id) WHERE user_id IS NOT NULL;
 `;

@@ -443,9 +443,21 @@ export class SqliteStore implements Store {
   }
 
   async deleteShownLists(filter: { userId: string } | { before: number }): Promise<number> {
-    return 'userId' in filter ? this.log.deleteUser.run(filter.userId).changes : this.log.deleteBefore.run(filter.before).changes;
+    if (!('userId' in filter)) return this.log.deleteBefore.run(filter.before).changes;
+    // no user index (see schema.ts): walk the rowids in steps, yielding between them, so a large
+    // log never holds the event loop for a whole scan
+    const last = this.log.maxRowid.get()?.m ?? 0;
+    let deleted = 0;
+    for (let from = 0; from <= last; from += ERASURE_STEP_ROWS) {
+      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      deleted += this.log.deleteUserRange.run(filter.userId, from, from + ERASURE_STEP_ROWS).changes;
+    }
+    return deleted;
   }
 }
+
+/** rows of the recommendation log one erasure step scans */
+const ERASURE_STEP_ROWS = 50_000;
 
 interface ShownListRow {
   recommendation_id: string;
@@ -469,7 +481,8 @@ function prepareLogStatements(db: Database.Database) {
     newest: db.prepare<[number], ShownListRow>(
       'SELECT recommendation_id, user_id, surface, model_version, ts, item_ids, first_id, page FROM recommendation_log ORDER BY ts DESC, rowid DESC LIMIT ?',
     ),
-    deleteUser: db.prepare('DELETE FROM recommendation_log WHERE user_id = ?'),
+    maxRowid: db.prepare<[], { m: number | null }>('SELECT max(rowid) AS m FROM recommendation_log'),
+    deleteUserRange: db.prepare('DELETE FROM recommendation_log WHERE user_id = ? AND rowid >= ? AND rowid < ?'),
     deleteBefore: db.prepare('DELETE FROM recommendation_log WHERE ts < ?'),
   };
 }

@@ -1,0 +1,28 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { listJson, listRouteOptions } from './routeOptions.ts';
+
+const item = fc.record({ itemId: fc.string(), score: fc.double({ noNaN: true, noDefaultInfinity: true }), reasons: fc.array(fc.record({ type: fc.string(), text: fc.string(), itemIds: fc.array(fc.string(), { maxLength: 3 }) }), { maxLength: 2 }) });
+const body = fc.record({ recommendationId: fc.string(), items: fc.array(item, { maxLength: 6 }), model: fc.record({ name: fc.string(), version: fc.nat() }) });
+
+describe('listJson', () => {
+  it('is byte-identical to JSON.stringify, for plain and frozen item arrays', () => {
+    fc.assert(
+      fc.property(body, fc.boolean(), (b, frozen) => {
+        const items = frozen ? Object.freeze([...b.items]) : b.items;
+        const res = { ...b, items };
+        expect(listJson(res)).toBe(JSON.stringify(res));
+        // a second response over the same (cached) items, with another id
+        expect(listJson({ ...res, recommendationId: `${b.recommendationId}x` })).toBe(JSON.stringify({ ...res, recommendationId: `${b.recommendationId}x` }));
+      }),
+    );
+  });
+
+  it('the list routes serialize anything that is not a list body as plain JSON', () => {
+    const serialize = listRouteOptions.serializerCompiler();
+    const other = { error: { code: 'x', message: 'y' } };
+    expect(serialize(other)).toBe(JSON.stringify(other));
+    const withExtra = { recommendationId: 'r', items: [], model: { name: 'm', version: 1 }, page: 2 };
+    expect(serialize(withExtra)).toBe(JSON.stringify(withExtra));
+  });
+});
