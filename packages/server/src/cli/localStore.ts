@@ -8,18 +8,27 @@ import type { Store } from '../ports/store.ts';
 import { databasePath } from '../server.ts';
 import { createCoreServices, type CoreServices } from '../services/coreServices.ts';
 import { CliError } from './cliError.ts';
+import { databaseInUse } from './databaseInUse.ts';
 
 /**
  * The configured store opened by a CLI command (no server needed), with the core services.
- * Embedded (SQLite): an in-process bus; a running server on the same directory keeps working
- * (WAL), but its in-memory caches only see these writes on its next reload. Scale-out (NATS):
- * writes are announced on the deployment's bus and reach the shared online state, exactly as
- * if an API node had taken them.
+ * Embedded (SQLite): an in-process bus, so a server running on the same directory would not
+ * hear of these writes (its catalogue, users and scenarios live in memory): commands that
+ * write pass `writes` and are refused while another process has the database open. Reading
+ * (export) is safe beside a server (WAL). Scale-out (NATS): writes are announced on the
+ * deployment's bus and reach the shared online state, exactly as if an API node had taken them.
  */
-export async function openLocalStore(config: AttuneConfig, opts: { mustExist?: boolean } = {}): Promise<{ store: Store; services: CoreServices; close(): Promise<void> }> {
+export async function openLocalStore(config: AttuneConfig, opts: { mustExist?: boolean; writes?: string } = {}): Promise<{ store: Store; services: CoreServices; close(): Promise<void> }> {
   if (config.store.kind === 'sqlite') {
     const path = databasePath(config.dataDir);
     if (opts.mustExist && !existsSync(path)) throw new CliError(`no Attune database at ${path}: pass --data DIR`);
+    if (opts.writes !== undefined && (await databaseInUse(path))) {
+      throw new CliError(
+        `${path} is open in another process (a running attune serve?): stop it before you ${opts.writes}, or send the data through its API ` +
+          '(PUT /v1/schema/items, POST /v1/items/batch, PUT /v1/users/{id}, PUT /v1/scenarios/{name}, POST /v1/events), which it sees at once. ' +
+          'A server does not notice writes made beside it: its catalogue, users and scenarios are held in memory.',
+      );
+    }
   }
   const store = await createStore(storeConfigOf(config));
   let bus: Bus = new MemoryBus();

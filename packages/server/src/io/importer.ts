@@ -1,14 +1,19 @@
-import { extname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { ApiError } from '../errors.ts';
 import type { ItemSchema, NewEvent } from '../ports/store.ts';
 import type { CoreServices } from '../services/coreServices.ts';
+import type { ScenarioService } from '../services/scenarios/scenarioService.ts';
 import { parseEvent } from '../validation/eventValidator.ts';
 import { ValidationIssue } from '../validation/issue.ts';
 import { parseUser, type UserInput } from '../validation/userValidator.ts';
 import { EVENT_COLUMNS, eventFromRow, ITEM_COLUMNS, itemFromRow, USER_COLUMNS, userFromRow } from './csvRecords.ts';
 import { readDelimitedFile } from './delimited.ts';
 import { readJsonLines } from './jsonLines.ts';
+import { DUMP_FILES } from './exporter.ts';
 
-export type ImportKind = 'events' | 'items' | 'users';
+/** events, items, users: CSV, TSV or JSONL; scenarios: JSONL; schema: one JSON document. */
+export type ImportKind = 'events' | 'items' | 'users' | 'scenarios' | 'schema';
 export type ImportFormat = 'csv' | 'tsv' | 'jsonl';
 
 export interface RejectedLine {
@@ -36,6 +41,8 @@ export interface ImportOptions {
   batchSize?: number;
   /** bytes read so far and records so far, for a progress display */
   onProgress?: (bytes: number, records: number) => void;
+  /** where scenarios are written (kind 'scenarios'): the store's ScenarioService */
+  scenarios?: ScenarioService;
 }
 
 /** One record read from a file: the API-shaped value (or a parse error), with its line. */
@@ -80,7 +87,9 @@ async function* readSource(opts: ImportOptions, format: ImportFormat): AsyncGene
  * that cannot be read as its format at all (bad header, ragged row) stops the import.
  */
 export async function importFile(services: CoreServices, opts: ImportOptions): Promise<ImportReport> {
+  if (opts.kind === 'schema') return importSchema(services, opts.file);
   const format = opts.format ?? formatOf(opts.file);
+  if (opts.kind === 'scenarios' && format !== 'jsonl') throw new Error(`scenarios are read from JSON Lines (one PUT /v1/scenarios body with its name a line), not ${format}`);
   const batchSize = opts.batchSize ?? 5_000;
   const report: ImportReport = { read: 0, imported: 0, duplicates: 0, rejected: [] };
   let batch: SourceRecord[] = [];
@@ -89,7 +98,7 @@ export async function importFile(services: CoreServices, opts: ImportOptions): P
     if (batch.length === 0) return;
     const current = batch;
     batch = [];
-    await writeBatch(services, opts.kind, current, report);
+    await writeBatch(services, opts, current, report);
   };
   for await (const rec of readSource(opts, format)) {
     report.read++;
@@ -109,10 +118,62 @@ export async function importFile(services: CoreServices, opts: ImportOptions): P
 
 function rejectOf(line: number, err: unknown): RejectedLine {
   if (err instanceof ValidationIssue) return { line, code: err.code, path: err.path, message: err.message };
+  // scenario validation answers as the API does
+  if (err instanceof ApiError && err.statusCode === 400) return { line, code: err.code, path: err.path ?? '$', message: err.message };
   throw err;
 }
 
-async function writeBatch(services: CoreServices, kind: ImportKind, batch: SourceRecord[], report: ImportReport): Promise<void> {
+/** The item schema: one JSON document, the body of PUT /v1/schema/items (what `attune export schema` writes). */
+async function importSchema(services: CoreServices, file: string): Promise<ImportReport> {
+  const report: ImportReport = { read: 1, imported: 0, duplicates: 0, rejected: [] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (err) {
+    report.rejected.push({ line: 1, code: 'invalid_json', path: '$', message: `not valid JSON: ${(err as Error).message}` });
+    return report;
+  }
+  try {
+    await services.catalogue.putSchema(raw);
+    report.imported = 1;
+  } catch (err) {
+    report.rejected.push(rejectOf(1, err));
+  }
+  return report;
+}
+
+/** Every file of an `attune export all` directory that is present, in DUMP_FILES order. */
+export async function importAll(services: CoreServices, scenarios: ScenarioService, dir: string, opts: { batchSize?: number; onFile?: (kind: ImportKind, file: string) => void } = {}): Promise<Array<{ kind: ImportKind; file: string; report: ImportReport }>> {
+  const present = DUMP_FILES.map((d) => ({ kind: d.kind, file: join(dir, d.file) })).filter((d) => existsSync(d.file));
+  if (present.length === 0) throw new Error(`${dir} holds none of ${DUMP_FILES.map((d) => d.file).join(', ')}: not an attune export all directory`);
+  const out: Array<{ kind: ImportKind; file: string; report: ImportReport }> = [];
+  for (const { kind, file } of present) {
+    opts.onFile?.(kind, file);
+    const importOpts: ImportOptions = { kind, file, scenarios };
+    if (opts.batchSize !== undefined) importOpts.batchSize = opts.batchSize;
+    out.push({ kind, file, report: await importFile(services, importOpts) });
+  }
+  return out;
+}
+
+async function writeBatch(services: CoreServices, opts: ImportOptions, batch: SourceRecord[], report: ImportReport): Promise<void> {
+  const kind = opts.kind;
+  if (kind === 'scenarios') {
+    const scenarios = opts.scenarios;
+    if (!scenarios) throw new Error('importing scenarios needs the store\'s scenario service');
+    for (const rec of batch) {
+      const raw = rec.toRaw({ properties: {} });
+      try {
+        const name = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>).name : undefined;
+        if (typeof name !== 'string' || name === '') throw new ValidationIssue('$.name', '$.name: is required (the scenario name, a string)', 'missing_field');
+        await scenarios.put(name, raw);
+        report.imported++;
+      } catch (err) {
+        report.rejected.push(rejectOf(rec.line, err));
+      }
+    }
+    return;
+  }
   if (kind === 'events') {
     const now = Date.now();
     const events: NewEvent[] = [];

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -8,9 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../../src/adapters/memory/memoryBus.ts';
 import { SqliteStore } from '../../src/adapters/sqlite/sqliteStore.ts';
 import { defaultConfig } from '../../src/config/schema.ts';
-import { exportJsonl } from '../../src/io/exporter.ts';
-import { importFile } from '../../src/io/importer.ts';
+import { databaseInUse } from '../../src/cli/databaseInUse.ts';
+import { DUMP_FILES, exportAll, exportJsonl } from '../../src/io/exporter.ts';
+import { importAll, importFile } from '../../src/io/importer.ts';
 import { createCoreServices } from '../../src/services/coreServices.ts';
+import { scenariosFor } from '../../src/services/scenarios/scenarioService.ts';
+import { parseUser } from '../../src/validation/userValidator.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'attune-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -104,6 +107,76 @@ describe('import', () => {
   });
 });
 
+/** Every file of an export-all directory, by name. */
+function dump(path: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(path).sort().map((f) => [f, readFileSync(join(path, f), 'utf8')]));
+}
+
+describe('export all → import all', () => {
+  it('round-trips the schema, items, users with preferences, custom scenarios and events: a second export is identical', async () => {
+    const { store, services } = await open('full');
+    await services.catalogue.putSchema({ properties: { price: { type: 'number' }, tags: { type: 'string-set' }, vec: { type: 'vector', dimensions: 2 } } });
+    await services.catalogue.putItemsLenient([
+      { id: 'i1', properties: { price: 3, tags: ['a'], vec: [0.5, 1], title: 'Red shoe' }, createdAt: 1_700_000_000_000 },
+      { id: 'i2', properties: { price: 9 }, available: false },
+    ]);
+    await services.users.write(parseUser({ id: 'u1', attributes: { tier: 'gold' }, preferences: { likedCategories: ['shoes'], dislikedItems: ['i2'], hiddenCategories: ['bags'] } }, '$'));
+    await scenariosFor(store).put('cheap', { extends: 'homepage', filters: ['item.price < 5'], knobs: { diversity: 0.3 } });
+    await services.ingest.ingest([
+      { type: 'view', userId: 'u1', itemId: 'i1', eventId: 'e1', timestamp: 1_700_000_000_500, context: { device: 'tv' } },
+      { type: 'purchase', userId: 'u1', itemId: 'i1', eventId: 'e2', value: 3, timestamp: 1_700_000_001_000, properties: { orderId: 'o1' } },
+      { type: 'search', userId: 'u2', eventId: 'e3', timestamp: 1_700_000_002_000 },
+    ], '$');
+
+    const first = join(dir, 'dump-1');
+    const counts = await exportAll(store, first);
+    expect(counts).toEqual({ schema: 1, items: 2, users: 1, scenarios: 1, events: 3 });
+    expect(Object.keys(dump(first)).sort()).toEqual(DUMP_FILES.map((d) => d.file).sort());
+
+    const copy = await open('full-copy');
+    const reports = await importAll(copy.services, scenariosFor(copy.store), first);
+    expect(reports.map((r) => [r.kind, r.report.imported, r.report.rejected])).toEqual([
+      ['schema', 1, []],
+      ['items', 2, []],
+      ['users', 1, []],
+      ['scenarios', 1, []],
+      ['events', 3, []],
+    ]);
+    const second = join(dir, 'dump-2');
+    await exportAll(copy.store, second);
+    expect(dump(second)).toEqual(dump(first));
+    // the scenario is live in the copy, not just a stored document
+    expect((await scenariosFor(copy.store).get('cheap'))?.source).toBe('custom');
+    await store.close();
+    await copy.store.close();
+  });
+
+  it('reports bad scenario lines by line number with the API\'s codes, and refuses CSV for scenarios', async () => {
+    const { store, services } = await open('scen');
+    const scenarios = scenariosFor(store);
+    const p = file('scenarios.jsonl', '{"name":"ok","extends":"homepage"}\n{"name":"bad","extends":"homepage","filters":["item.price = 5"]}\n{"extends":"homepage"}\n');
+    const report = await importFile(services, { kind: 'scenarios', file: p, scenarios });
+    expect(report.imported).toBe(1);
+    expect(report.rejected.map((r) => [r.line, r.code, r.path])).toEqual([
+      [2, 'rule_syntax', '$.filters[0]'],
+      [3, 'missing_field', '$.name'],
+    ]);
+    await expect(importFile(services, { kind: 'scenarios', file: file('s.csv', 'name\nx\n'), scenarios })).rejects.toThrow(/JSON Lines/);
+    const schema = await importFile(services, { kind: 'schema', file: file('schema.json', '{"properties":{"price":{"type":"money"}}}') });
+    expect(schema.rejected).toEqual([{ line: 1, code: expect.any(String), path: expect.stringContaining('$.properties.price'), message: expect.any(String) }]);
+    await store.close();
+  });
+
+  it('sees whether another connection has the database open', async () => {
+    const { store } = await open('lock');
+    const path = join(dir, 'lock', 'attune.db');
+    expect(await databaseInUse(path)).toBe(true);
+    await store.close();
+    expect(await databaseInUse(path)).toBe(false);
+    expect(await databaseInUse(join(dir, 'nothing-here.db'))).toBe(false);
+  });
+});
+
 describe('attune import / export (CLI)', () => {
   it('imports through the CLI with a line report and exit code 1 when lines were rejected', async () => {
     const bin = join(import.meta.dirname, '../../bin/attune.mjs');
@@ -118,4 +191,27 @@ describe('attune import / export (CLI)', () => {
     expect(out.stdout.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(out.stdout)).toMatchObject({ type: 'view', userId: 'u1', itemId: 'i1' });
   }, 180_000); // child processes start tsx: slow on a loaded machine
+
+  it('refuses to import while another process has the data directory open, then imports; export all → import all through the CLI', async () => {
+    const bin = join(import.meta.dirname, '../../bin/attune.mjs');
+    const run = promisify(execFile);
+    const data = join(dir, 'cli-busy');
+    const { store } = await open('cli-busy');
+    const items = file('busy-items.jsonl', '{"id":"i1","properties":{"price":1}}\n');
+    const refused = await run(process.execPath, [bin, 'import', 'items', items, '--data', data]).catch((e: { code: number; stderr: string }) => e);
+    expect((refused as { code: number }).code).not.toBe(0);
+    expect((refused as { stderr: string }).stderr).toContain('is open in another process');
+    expect(await store.getItem('i1')).toBeUndefined();
+    await store.close();
+
+    await run(process.execPath, [bin, 'import', 'items', items, '--data', data]);
+    const out1 = join(dir, 'cli-dump-1');
+    await run(process.execPath, [bin, 'export', 'all', '--out', out1, '--data', data]);
+    const data2 = join(dir, 'cli-copy');
+    await run(process.execPath, [bin, 'import', 'all', out1, '--data', data2]);
+    const out2 = join(dir, 'cli-dump-2');
+    await run(process.execPath, [bin, 'export', 'all', '--out', out2, '--data', data2]);
+    expect(dump(out2)).toEqual(dump(out1));
+    expect(dump(out1)['items.jsonl']).toContain('"i1"');
+  }, 300_000);
 });
