@@ -1,0 +1,201 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/adapters/sqlite/sqliteStore.ts';
+import type { StoredEvent } from '../../src/ports/store.ts';
+
+/** The events table exactly as Attune's schema version 1 created it (data dirs from before v2). */
+const V1_EVENTS = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  item_id TEXT,
+  value REAL,
+  ts INTEGER NOT NULL,
+  session_id TEXT,
+  recommendation_id TEXT,
+  context TEXT,
+  properties TEXT,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX events_user ON events (user_id, seq);
+CREATE INDEX events_recommendation ON events (recommendation_id) WHERE recommendation_id IS NOT NULL;
+PRAGMA user_version = 1;
+`;
+
+const dir = mkdtempSync(join(tmpdir(), 'attune-sqlite-migrate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+/** A v1 file with `count` events of users u0/u1 (ids v1-<k>), then the newest `dropNewest` deleted. */
+function v1File(count: number, dropNewest = 0): string {
+  const path = join(dir, `v1-${n++}.sqlite`);
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec(V1_EVENTS);
+  const insert = db.prepare(
+    'INSERT INTO events (event_id, type, user_id, item_id, value, ts, session_id, recommendation_id, context, properties, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (let k = 1; k <= count; k++) {
+    insert.run(`v1-${k}`, 'view', `u${k % 2}`, `i${k}`, k === 1 ? 2.5 : null, 1000 + k, null, k === 2 ? 'rec-1' : null, k === 1 ? '{"device":"tv"}' : null, null, 5000 + k);
+  }
+  if (dropNewest > 0) db.prepare('DELETE FROM events WHERE seq > ?').run(count - dropNewest);
+  db.close();
+  return path;
+}
+
+async function open(path: string): Promise<SqliteStore> {
+  const s = new SqliteStore({ path });
+  await s.init();
+  return s;
+}
+
+async function all(s: SqliteStore): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for await (const page of s.scanEvents()) out.push(...page);
+  return out;
+}
+
+describe('SqliteStore events schema v1 → v2 migration', () => {
+  it('keeps every event with its seq, eventId and fields, and bumps user_version', async () => {
+    const path = v1File(5);
+    const s = await open(path);
+    try {
+      const events = await all(s);
+      expect(events.map((e) => [e.seq, e.eventId, e.userId, e.itemId])).toEqual([1, 2, 3, 4, 5].map((k) => [k, `v1-${k}`, `u${k % 2}`, `i${k}`]));
+      expect(events[0]).toMatchObject({ value: 2.5, context: { device: 'tv' }, timestamp: 1001, receivedAt: 5001 });
+      expect((await s.getEventByRecommendation('rec-1')).map((e) => e.eventId)).toEqual(['v1-2']);
+      expect((await s.userEvents('u1')).map((e) => e.seq)).toEqual([1, 3, 5]);
+      expect(await s.countEvents()).toBe(5);
+    } finally {
+      await s.close();
+    }
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").get() as { sql: string }).sql;
+      expect(sql).not.toMatch(/AUTOINCREMENT|UNIQUE/);
+      const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+      expect(indexes).toEqual(['events_event_id', 'events_recommendation', 'events_user']);
+      expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'events_v1'").get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('an eventId stored before the migration is still a duplicate after it', async () => {
+    const s = await open(v1File(3));
+    try {
+      const r = await s.appendEvents([
+        { eventId: 'v1-2', type: 'view', userId: 'u0', itemId: 'i2', timestamp: 1 },
+        { eventId: 'new-1', type: 'view', userId: 'u0', itemId: 'i9', timestamp: 2 },
+        { type: 'view', userId: 'u0', itemId: 'i10', timestamp: 3 },
+      ]);
+      expect(r.accepted).toEqual([1, 2]);
+      expect(r.duplicates).toEqual([0]);
+      expect(r.stored!.map((e) => e.seq)).toEqual([4, 5]);
+      expect(await s.countEvents()).toBe(5);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("v1's AUTOINCREMENT high-water mark survives: deleted newest seqs are not handed out again", async () => {
+    const path = v1File(6, 2); // seqs 5 and 6 were used, then deleted
+    const s = await open(path);
+    try {
+      const r = await s.appendEvents([
+        { type: 'view', userId: 'u9', itemId: 'a', timestamp: 1 },
+        { type: 'view', userId: 'u9', itemId: 'b', timestamp: 2 },
+      ]);
+      expect(r.stored!.map((e) => e.seq)).toEqual([7, 8]);
+      expect((await all(s)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 7, 8]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('opening a migrated file again changes nothing', async () => {
+    const path = v1File(4);
+    await (await open(path)).close();
+    const s = await open(path);
+    try {
+      expect((await all(s)).map((e) => e.eventId)).toEqual(['v1-1', 'v1-2', 'v1-3', 'v1-4']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses a file from a newer schema', async () => {
+    const path = join(dir, `future-${n++}.sqlite`);
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    await expect(open(path)).rejects.toThrow(/schema version 99, newer than this Attune \(2\)/);
+  });
+});
+
+describe('SqliteStore v2 event ids and seqs', () => {
+  it('server-named events get distinct ids, stable across reads and a reopen', async () => {
+    const path = join(dir, `v2-${n++}.sqlite`);
+    let s = await open(path);
+    try {
+      const r = await s.appendEvents([
+        { type: 'view', userId: 'a', itemId: 'x', timestamp: 1 },
+        { type: 'view', userId: 'b', itemId: 'y', timestamp: 2 },
+      ]);
+      const ids = r.stored!.map((e) => e.eventId);
+      expect(new Set(ids).size).toBe(2);
+      expect((await all(s)).map((e) => e.eventId)).toEqual(ids);
+      await s.close();
+      s = await open(path);
+      expect((await all(s)).map((e) => e.eventId)).toEqual(ids);
+      expect([...(await s.userEvents('a')), ...(await s.userEvents('b'))].map((e) => e.eventId)).toEqual(ids);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('two databases name their events differently', async () => {
+    const a = await open(':memory:');
+    const b = await open(':memory:');
+    try {
+      const ev = { type: 'view', userId: 'u', itemId: 'i', timestamp: 1 };
+      const [ra, rb] = [await a.appendEvents([ev]), await b.appendEvents([ev])];
+      expect(ra.stored![0]!.seq).toBe(rb.stored![0]!.seq);
+      expect(ra.stored![0]!.eventId).not.toBe(rb.stored![0]!.eventId);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('deleting the user with the newest events does not let their seqs be reused, also after a reopen', async () => {
+    const path = join(dir, `v2-${n++}.sqlite`);
+    let s = await open(path);
+    try {
+      await s.appendEvents([1, 2, 3].map((k) => ({ eventId: `k${k}`, type: 'view', userId: 'keep', itemId: `i${k}`, timestamp: k })));
+      await s.appendEvents([4, 5].map((k) => ({ type: 'view', userId: 'gone', itemId: `i${k}`, timestamp: k })));
+      expect(await s.deleteUser('gone')).toBe(true);
+      await s.close();
+      s = await open(path);
+      // a duplicate first must not use up the reserved seq
+      const r = await s.appendEvents([
+        { eventId: 'k1', type: 'view', userId: 'keep', itemId: 'i1', timestamp: 1 },
+        { eventId: 'x', type: 'view', userId: 'keep', itemId: 'a', timestamp: 6 },
+        { type: 'view', userId: 'keep', itemId: 'b', timestamp: 7 },
+      ]);
+      expect(r.duplicates).toEqual([0]);
+      expect(r.stored!.map((e) => e.seq)).toEqual([6, 7]);
+      await s.deleteUser('nobody');
+      expect((await s.appendEvents([{ type: 'view', userId: 'keep', itemId: 'c', timestamp: 8 }])).stored![0]!.seq).toBe(8);
+    } finally {
+      await s.close();
+    }
+  });
+});
