@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemRecord } from '../../ports/store.ts';
-import { contentOptionsOf, fitCatalogContextModel } from './catalogIndexes.ts';
+import { contentOptionsOf, fitCatalogContextModel, segmentPopularity } from './catalogIndexes.ts';
 
 const item = (id: string, properties: ItemRecord['properties']): ItemRecord => ({ id, properties, available: true, createdAt: 0, updatedAt: 0 });
 
@@ -37,5 +37,37 @@ describe('catalogue context model', () => {
     expect(model?.items['daypart=evening']?.wine).toBeGreaterThan(0);
     expect(model?.itemGroups.coffee).toEqual(['drinks']);
     expect(fitCatalogContextModel([], undefined, {})).toBeUndefined();
+  });
+});
+
+describe('segment popularity from the events\' context', () => {
+  // planted: in DE people buy "bratwurst" most, in US "burger"; one stray country has too few events
+  const at = (itemId: string, country: string, type = 'purchase') => ({ itemId, type, timestamp: 0, context: { country, device: 'mobile', timezone: 'Europe/Berlin' } });
+  const events = [
+    ...Array.from({ length: 6 }, () => at('bratwurst', 'DE')),
+    ...Array.from({ length: 2 }, () => at('burger', 'DE')),
+    ...Array.from({ length: 5 }, () => at('burger', 'US')),
+    at('pretzel', 'US', 'view'),
+    at('poutine', 'CA'),
+    { itemId: 'no-context', type: 'purchase', timestamp: 0 },
+  ];
+  const segments = segmentPopularity(events, { purchase: 3, view: 1, ignored: 0 });
+
+  it('ranks each segment\'s own favourites, weighted by type', () => {
+    expect(segments['country=DE']).toEqual([['bratwurst', 18], ['burger', 6]]);
+    expect(segments['country=US']).toEqual([['burger', 15], ['pretzel', 1]]);
+    expect(segments['device=mobile']?.[0]).toEqual(['burger', 21]);
+  });
+
+  it('drops segments with too few events, the timezone and events without a context', () => {
+    expect(segments['country=CA']).toBeUndefined();
+    expect(Object.keys(segments).some((k) => k.startsWith('timezone='))).toBe(false);
+    expect(JSON.stringify(segments)).not.toContain('no-context');
+  });
+
+  it('keeps the busiest values of a field only', () => {
+    const many = Array.from({ length: 50 }, (_, k) => Array.from({ length: 3 + k }, () => ({ itemId: 'x', type: 'view', timestamp: 0, context: { session: `s${k}` } }))).flat();
+    const kept = Object.keys(segmentPopularity(many, {}, { maxPerField: 5 }));
+    expect(kept.sort()).toEqual(['session=s45', 'session=s46', 'session=s47', 'session=s48', 'session=s49']);
   });
 });

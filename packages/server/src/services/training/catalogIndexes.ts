@@ -129,3 +129,57 @@ export function fitCatalogContextModel(events: readonly ContextEvent[], data: Ca
   };
   return fitContextModel(events, { fields: [...TRAINED_CONTEXT_FIELDS], typeWeights, groupsOf });
 }
+
+export interface SegmentPopularityOptions {
+  /** events a segment needs before it is kept (default 3) */
+  minEvents?: number;
+  /** segments kept per context field, the busiest first (default 200) */
+  maxPerField?: number;
+  /** items kept per segment (default 500, as the popularity index keeps per list) */
+  topK?: number;
+}
+
+/** Context fields that describe how the request was made, not who made it. */
+const NOT_SEGMENTS = new Set(['timezone', 'now']);
+
+/**
+ * "Popular with people like you": per-segment popularity from the events that carried a
+ * context object, a segment being one scalar context field's value (`country=DE`,
+ * `device=mobile`, `channel=email` …). The pipeline picks the segment from the scenario's
+ * `segmentBy`, reading the user's attribute of that name or else the request's context, so a
+ * user stored with `country: DE` and an anonymous request with `?country=DE` meet the same
+ * list. Weighted like the global popularity (typeWeights, 1 for other types).
+ */
+export function segmentPopularity(events: readonly ContextEvent[], typeWeights: Readonly<Record<string, number>>, opts: SegmentPopularityOptions = {}): Record<string, Array<[string, number]>> {
+  const minEvents = opts.minEvents ?? 3;
+  const topK = opts.topK ?? 500;
+  const bySegment = new Map<string, { events: number; items: Map<string, number> }>();
+  for (const e of events) {
+    const w = e.type === undefined || !Object.hasOwn(typeWeights, e.type) ? 1 : (typeWeights[e.type] as number);
+    if (w === 0 || !e.context) continue;
+    for (const [field, v] of Object.entries(e.context)) {
+      if (NOT_SEGMENTS.has(field) || !(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') || v === '') continue;
+      const key = `${field}=${v}`;
+      let seg = bySegment.get(key);
+      if (!seg) bySegment.set(key, (seg = { events: 0, items: new Map() }));
+      seg.events++;
+      seg.items.set(e.itemId, (seg.items.get(e.itemId) ?? 0) + w);
+    }
+  }
+  // the busiest values of each field: a free-text context field must not flood the artifact
+  const perField = new Map<string, Array<[string, number]>>();
+  for (const [key, seg] of bySegment) {
+    if (seg.events < minEvents) continue;
+    const field = key.slice(0, key.indexOf('='));
+    const list = perField.get(field);
+    if (list) list.push([key, seg.events]);
+    else perField.set(field, [[key, seg.events]]);
+  }
+  const out: Record<string, Array<[string, number]>> = {};
+  const keys = [...perField.values()].flatMap((l) => l.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, opts.maxPerField ?? 200).map(([k]) => k));
+  for (const key of keys.sort()) {
+    const items = (bySegment.get(key) as { items: Map<string, number> }).items;
+    out[key] = [...items].filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, topK);
+  }
+  return out;
+}

@@ -2,7 +2,7 @@ import { columnCounts, type ContextEvent, type PipelineIndexes, type WeightingOp
 import { autoTune, evaluateRecommender, fitModel, canonicalKey, type EvalData, type EvalResult } from '@attune/engine/eval/index';
 import type { StoredEvent } from '../../ports/store.ts';
 import { encodeArtifact } from './artifact.ts';
-import { buildCatalogContentIndex, fitCatalogContextModel, type CatalogData } from './catalogIndexes.ts';
+import { buildCatalogContentIndex, fitCatalogContextModel, segmentPopularity, type CatalogData } from './catalogIndexes.ts';
 import { buildEngagementIndex, type RecommendedEvent } from './engagementIndex.ts';
 import type { Impression } from '../../ports/onlineState.ts';
 import { allRows, evalDataFromColumns, OUT, TEST, TRAIN } from './columnEvalData.ts';
@@ -163,6 +163,8 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
   if (content) indexes.content = content;
   const context = fitCatalogContextModel(data.contextEvents ?? [], data.catalog, spec.typeWeights);
   if (context) indexes.context = context;
+  // popular-in-segment: per country, device … from the events' context
+  if (indexes.popularity) indexes.popularity.segments = segmentPopularity(data.contextEvents ?? [], spec.typeWeights);
   const engagement = buildEngagementIndex(data.impressions ?? [], data.recommendedEvents ?? [], spec.typeWeights, spec.defaultWeight);
   if (engagement) indexes.engagement = engagement;
   const artifact = encodeArtifact({
