@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/adapters/postgres/postgresStore.ts';
+import { MIGRATIONS } from '../../src/adapters/postgres/schema.ts';
 import type { NewEvent, Store, StoredEvent } from '../../src/ports/store.ts';
 import { storeConformance } from '../conformance/storeConformance.ts';
 
@@ -108,6 +109,44 @@ describe.skipIf(!url)('PostgresStore', () => {
       expect(first).toMatchObject({ status: 'fulfilled', value: { accepted: [0], duplicates: [] } });
       expect(third).toMatchObject({ status: 'fulfilled', value: { accepted: [0], duplicates: [1] } });
       expect((await s.userEvents('u')).map((e) => e.eventId)).toEqual(['x1', 'x2']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('migration 3 keeps stored eventIds (still duplicates) and names new server events from seq', async () => {
+    const schema = `${run}_${n++}`;
+    schemas.push(schema);
+    const q = `"${schema}"`;
+    // a schema as migration 2 left it, with events that stored generated ids
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${q}`);
+      for (const m of MIGRATIONS.filter((m) => m.version <= 2)) await client.query(m.sql.replaceAll('%s', q));
+      await client.query(`INSERT INTO ${q}.meta (key, value) VALUES ('schema_version', '2')`);
+      await client.query(`INSERT INTO ${q}.events (event_id, type, user_id, item_id, ts, received_at) VALUES ('old-1', 'view', 'u', 'a', 1, 1), ('old-2', 'view', 'u', 'b', 2, 2)`);
+    } finally {
+      await client.end();
+    }
+    const s = new PostgresStore({ url: url!, schema });
+    await s.init();
+    try {
+      const r = await s.appendEvents([ev('u', 3, 'old-2'), ev('u', 4), ev('u', 5)]);
+      expect(r.duplicates).toEqual([0]);
+      expect(r.accepted).toEqual([1, 2]);
+      const ids = r.stored!.map((e) => e.eventId);
+      expect(new Set(ids).size).toBe(2);
+      expect(ids).not.toContain(null);
+      expect((await s.userEvents('u')).map((e) => e.eventId)).toEqual(['old-1', 'old-2', ...ids]);
+      // reopening keeps the names (the prefix is stored once per database)
+      const again = new PostgresStore({ url: url!, schema });
+      await again.init();
+      try {
+        expect((await again.userEvents('u')).map((e) => e.eventId)).toEqual(['old-1', 'old-2', ...ids]);
+      } finally {
+        await again.close();
+      }
     } finally {
       await s.close();
     }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type {
   AppendResult,
@@ -44,6 +44,8 @@ type Queryable = pg.Pool | pg.PoolClient;
 const LOCK_CLASS = 0x41544e;
 const ITEM_SCHEMA_KEY = 'item_schema';
 const VERSION_KEY = 'schema_version';
+/** meta: this database's prefix for the ids of server-named events (prefix + seq) */
+const EVENT_ID_PREFIX_KEY = 'event_id_prefix';
 
 /**
  * The scale-out store: PostgreSQL through a node-postgres pool, several server replicas sharing
@@ -62,6 +64,9 @@ export class PostgresStore implements Store {
   private pool: pg.Pool | undefined;
   private readonly appendQueue: PendingAppend[] = [];
   private flushing = false;
+  /** see EVENT_ID_PREFIX_KEY */
+  private eventIdPrefix = '';
+  private readonly fromRow = (r: EventRow): StoredEvent => eventFromRow(r, this.eventIdPrefix);
 
   constructor(opts: PostgresStoreOptions) {
     this.schema = opts.schema ?? 'attune';
@@ -103,6 +108,13 @@ export class PostgresStore implements Store {
         await c.query(m.sql.replaceAll('%s', this.q));
         await this.putMeta(c, VERSION_KEY, m.version);
       }
+      // made once per database (under the migration lock): random, so two databases' ids differ
+      await c.query(`INSERT INTO ${this.q}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [
+        EVENT_ID_PREFIX_KEY,
+        JSON.stringify(`e${randomBytes(5).toString('hex')}-`),
+      ]);
+      const prefix = await c.query<{ value: string }>(`SELECT value FROM ${this.q}.meta WHERE key = $1`, [EVENT_ID_PREFIX_KEY]);
+      this.eventIdPrefix = prefix.rows[0]!.value;
     });
   }
 
@@ -315,13 +327,17 @@ export class PostgresStore implements Store {
 
   private async appendNow(events: NewEvent[]): Promise<AppendResult> {
     const receivedAt = Date.now();
-    const ids = events.map((e) => e.eventId ?? randomUUID());
+    // a server-named event stores no id (null): it is prefix + seq
+    const ids = events.map((e) => e.eventId ?? null);
     // within the batch the first occurrence of an eventId is the candidate, later ones are retries
     const seen = new Set<string>();
     const candidates: number[] = [];
     for (let i = 0; i < ids.length; i++) {
-      if (seen.has(ids[i]!)) continue;
-      seen.add(ids[i]!);
+      const id = ids[i]!;
+      if (id !== null) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
       candidates.push(i);
     }
     const inserted = await withTransaction(this.db, async (c) => {
@@ -335,16 +351,16 @@ export class PostgresStore implements Store {
       const seqs = seqRows.rows.map((r) => Number(r.v)).sort((a, b) => a - b);
       const pick = <V>(f: (e: NewEvent) => V): V[] => candidates.map((i) => f(events[i]!));
       const json = (v: Record<string, unknown> | undefined): string | null => (v === undefined ? null : JSON.stringify(v));
-      const res = await c.query<{ event_id: string }>(
+      const res = await c.query<{ seq: string }>(
         `INSERT INTO ${this.q}.events
            (seq, event_id, type, user_id, item_id, value, ts, session_id, recommendation_id, context, properties, received_at)
          SELECT t.*, $12::bigint FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[],
            $7::bigint[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[]) AS t
-         ON CONFLICT (event_id) DO NOTHING
-         RETURNING event_id`,
+         ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING
+         RETURNING seq`,
         [
           seqs,
-          candidates.map((i) => ids[i]!),
+          candidates.map((i) => ids[i] ?? null),
           pick((e) => e.type),
           pick((e) => e.userId),
           pick((e) => e.itemId ?? null),
@@ -357,19 +373,22 @@ export class PostgresStore implements Store {
           receivedAt,
         ],
       );
-      const seqOf = new Map(candidates.map((i, k) => [ids[i]!, seqs[k]!]));
-      return new Map(res.rows.map((r) => [r.event_id, seqOf.get(r.event_id)!]));
+      // candidate k took seqs[k] if its row went in
+      const insertedSeqs = new Set(res.rows.map((r) => Number(r.seq)));
+      const seqOfIndex = new Map<number, number>();
+      candidates.forEach((i, k) => {
+        if (insertedSeqs.has(seqs[k]!)) seqOfIndex.set(i, seqs[k]!);
+      });
+      return seqOfIndex;
     });
     const accepted: number[] = [];
     const duplicates: number[] = [];
     const stored: StoredEvent[] = [];
     for (let i = 0; i < events.length; i++) {
-      const eventId = ids[i]!;
-      const seq = inserted.get(eventId);
+      const seq = inserted.get(i);
       if (seq !== undefined) {
-        inserted.delete(eventId); // a later repeat in the same batch is a duplicate
         accepted.push(i);
-        stored.push({ ...events[i]!, eventId, seq, receivedAt });
+        stored.push({ ...events[i]!, eventId: ids[i] ?? this.eventIdPrefix + seq, seq, receivedAt });
       } else duplicates.push(i);
     }
     return { accepted, duplicates, stored };
@@ -393,7 +412,7 @@ export class PostgresStore implements Store {
       opts.limit ?? null,
     ]);
     rows.reverse();
-    return rows.map(eventFromRow);
+    return rows.map(this.fromRow);
   }
 
   async *scanEvents(opts: { afterSeq?: number; batchSize?: number } = {}): AsyncIterable<StoredEvent[]> {
@@ -402,7 +421,7 @@ export class PostgresStore implements Store {
     for (;;) {
       const rows = await this.rows<EventRow>(`SELECT * FROM ${this.q}.events WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, size]);
       if (rows.length === 0) return;
-      const page = rows.map(eventFromRow);
+      const page = rows.map(this.fromRow);
       after = page[page.length - 1]!.seq;
       yield page;
       if (rows.length < size) return;
@@ -415,7 +434,7 @@ export class PostgresStore implements Store {
 
   async getEventByRecommendation(recommendationId: string): Promise<StoredEvent[]> {
     const rows = await this.rows<EventRow>(`SELECT * FROM ${this.q}.events WHERE recommendation_id = $1 ORDER BY seq`, [recommendationId]);
-    return rows.map(eventFromRow);
+    return rows.map(this.fromRow);
   }
 
   async saveModelVersion(meta: Omit<ModelVersion, 'version'>, artifact: Uint8Array): Promise<number> {

@@ -21,7 +21,7 @@ export interface UserRow {
 }
 export interface EventRow {
   seq: string;
-  event_id: string;
+  event_id: string | null;
   type: string;
   user_id: string;
   item_id: string | null;
@@ -59,9 +59,10 @@ export function userFromRow(r: UserRow): UserRecord {
   };
 }
 
-export function eventFromRow(r: EventRow): StoredEvent {
+/** `idPrefix`: the database's prefix for server-named events, whose event_id is null (prefix + seq) */
+export function eventFromRow(r: EventRow, idPrefix: string): StoredEvent {
   const e: StoredEvent = {
-    eventId: r.event_id,
+    eventId: r.event_id ?? idPrefix + r.seq,
     seq: Number(r.seq),
     type: r.type,
     userId: r.user_id,

@@ -94,6 +94,16 @@ CREATE INDEX IF NOT EXISTS recommendation_log_ts ON %s.recommendation_log (ts);
 CREATE INDEX IF NOT EXISTS recommendation_log_user ON %s.recommendation_log (user_id) WHERE user_id IS NOT NULL;
 `,
   },
+  {
+    // events as SQLite's schema v2: only a client-sent eventId is stored (server-named events
+    // are the per-database prefix + seq), so the uniqueness index covers those rows alone
+    version: 3,
+    sql: `
+ALTER TABLE %s.events ALTER COLUMN event_id DROP NOT NULL;
+ALTER TABLE %s.events DROP CONSTRAINT IF EXISTS events_event_id_key;
+CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON %s.events (event_id) WHERE event_id IS NOT NULL;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
