@@ -269,5 +269,7 @@ export function retrieveContent(query: RetrievalQuery, n: number, opts: ContentQ
   // ask for more than n: some of the best may be excluded for this user
   const ranked = contentScores(index, seeds, n * 2 + 20, opts);
   const because = [...seeds.keys()].slice(-3);
-  return takeRanked(query, ranked, n, () => ({ type: 'content-similar', text: 'Similar to items you looked at', itemIds: because }));
+  // the page's item (or the cart) is named; a history is "items you looked at"
+  const text = query.seedIds.length > 0 ? `Similar to ${because.join(', ')}` : 'Similar to items you looked at';
+  return takeRanked(query, ranked, n, () => ({ type: 'content-similar', text, itemIds: because }));
 }
