@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { row, sparseVector, type CsrMatrix } from '../../data/csr.ts';
+import { row, sparseVector, transpose, type CsrMatrix } from '../../data/csr.ts';
 import { Rng } from '../../data/rng.ts';
 import { MostPopular } from '../popularity.ts';
 import { deserializeModel } from '../registry.ts';
@@ -9,7 +9,7 @@ import { cgUpdateRows } from './cg.ts';
 import { exactSolve } from './exact.ts';
 import { regularizedGram } from './gram.ts';
 import { trainAlsJs } from './train.ts';
-import { trainAlsWasm, wasmAlsAvailable } from './wasmAls.ts';
+import { AlsWasmState, sliceRows, trainAlsWasm, wasmAlsAvailable } from './wasmAls.ts';
 import { ownClusterShare, plantedFixture } from './testing.ts';
 
 const fx = plantedFixture();
@@ -120,6 +120,43 @@ describe('WASM SIMD trainer', () => {
     const wasm = new ImplicitAls(opts, { trainer: (job) => void expect(trainAlsWasm(job)).toBe(true) });
     wasm.fit(fx.matrix);
     for (let u = 0; u < fx.matrix.rows; u += 7) expect(cosine(wasm.userVector({ user: u }), js.userVector({ user: u }))).toBeGreaterThan(0.995);
+  });
+
+  // rows of every length mod 4 and past the kernel's 32-entry prefetch chunks: the 4-entry
+  // blocks, the single-entry tail and the chunk boundaries all have to add up to the JS sums
+  it.runIf(wasmAlsAvailable(64))('one half step at 64 factors equals the JS CG on rows of any length', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(70), { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 2 ** 30 }), (lengths, seed) => {
+        const rng = new Rng(seed);
+        const f = 64;
+        const nItems = 80;
+        const indptr = new Int32Array(lengths.length + 1);
+        const indices: number[] = [];
+        const data: number[] = [];
+        lengths.forEach((n, u) => {
+          const picked = [...new Set(Array.from({ length: n }, () => rng.int(nItems)))].sort((a, b) => a - b);
+          for (const i of picked) {
+            indices.push(i);
+            data.push(1 + rng.int(9));
+          }
+          indptr[u + 1] = indices.length;
+        });
+        const m: CsrMatrix = { rows: lengths.length, cols: nItems, indptr, indices: Int32Array.from(indices), data: Float32Array.from(data) };
+        const y = Float32Array.from({ length: nItems * f }, () => rng.normal() * 0.1);
+        const x0 = Float32Array.from({ length: m.rows * f }, () => rng.normal() * 0.1);
+        const gram = regularizedGram(y, nItems, f, 0.5);
+        const js = x0.slice();
+        cgUpdateRows(m, y, js, gram, f, 1.5, 3, 0, m.rows);
+        const st = AlsWasmState.create(m.rows, nItems, f, 1.5, sliceRows(m, 0, m.rows), sliceRows(transpose(m), 0, nItems));
+        expect(st).not.toBeNull();
+        st!.users.set(x0);
+        st!.items.set(y);
+        st!.solve('users', Float32Array.from(gram), 3);
+        const scale = Math.max(1e-3, ...Array.from(js, Math.abs));
+        for (let k = 0; k < js.length; k++) expect(Math.abs((st!.users[k] as number) - (js[k] as number)) / scale).toBeLessThan(2e-3);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('declines what it cannot run, so the default falls back to JS', () => {
