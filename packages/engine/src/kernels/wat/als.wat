@@ -419,6 +419,10 @@
   (func (export "gramAdd") (param $y i32) (param $start i32) (param $end i32) (param $f i32) (param $out i32)
     (local $f4 i32) (local $row i32) (local $i i32)
     (local.set $f4 (i32.shl (local.get $f) (i32.const 2)))
+    (if (i32.eq (local.get $f) (i32.const 64))
+      (then
+        (call $gram64 (local.get $y) (local.get $start) (i32.sub (local.get $end) (i32.and (i32.sub (local.get $end) (local.get $start)) (i32.const 3))) (local.get $out))
+        (local.set $start (i32.sub (local.get $end) (i32.and (i32.sub (local.get $end) (local.get $start)) (i32.const 3))))))
     (local.set $row (i32.add (local.get $y) (i32.mul (local.get $start) (local.get $f4))))
     (block $done
       (loop $rows
@@ -435,4 +439,37 @@
         (local.set $row (i32.add (local.get $row) (local.get $f4)))
         (local.set $start (i32.add (local.get $start) (i32.const 1)))
         (br $rows))))
+
+  ;; gramAdd for f = 64 over rows [start, end), end − start a multiple of 4: four rows per sweep of
+  ;; the lower triangle, so each read-modify-write of out serves four rank-1 updates.
+  (func $gram64 (param $y i32) (param $start i32) (param $end i32) (param $out i32)
+    (local $ya i32) (local $i i32) (local $o i32) (local $orow i32) (local $lim i32)
+    (local $sa v128) (local $sb v128) (local $sc v128) (local $sd v128)
+    (local.set $ya (i32.add (local.get $y) (i32.shl (local.get $start) (i32.const 8))))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $start) (local.get $end)))
+      (local.set $i (i32.const 0))
+      (loop $li
+        (local.set $sa (f32x4.splat (f32.load offset=0 (i32.add (local.get $ya) (local.get $i)))))
+        (local.set $sb (f32x4.splat (f32.load offset=256 (i32.add (local.get $ya) (local.get $i)))))
+        (local.set $sc (f32x4.splat (f32.load offset=512 (i32.add (local.get $ya) (local.get $i)))))
+        (local.set $sd (f32x4.splat (f32.load offset=768 (i32.add (local.get $ya) (local.get $i)))))
+        ;; row i of out (byte offset 64·i), columns 0 … i rounded up to a vector
+        (local.set $orow (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 6))))
+        (local.set $lim (i32.and (i32.add (local.get $i) (i32.const 16)) (i32.const -16)))
+        (local.set $o (i32.const 0))
+        (loop $lo
+          (v128.store (i32.add (local.get $orow) (local.get $o)) (f32x4.add (v128.load (i32.add (local.get $orow) (local.get $o)))
+            (f32x4.add
+              (f32x4.add (f32x4.mul (local.get $sa) (v128.load offset=0 (i32.add (local.get $ya) (local.get $o))))
+                         (f32x4.mul (local.get $sb) (v128.load offset=256 (i32.add (local.get $ya) (local.get $o)))))
+              (f32x4.add (f32x4.mul (local.get $sc) (v128.load offset=512 (i32.add (local.get $ya) (local.get $o))))
+                         (f32x4.mul (local.get $sd) (v128.load offset=768 (i32.add (local.get $ya) (local.get $o))))))))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (br_if $lo (i32.lt_u (local.get $o) (local.get $lim))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br_if $li (i32.lt_u (local.get $i) (i32.const 256))))
+      (local.set $ya (i32.add (local.get $ya) (i32.const 1024)))
+      (local.set $start (i32.add (local.get $start) (i32.const 4)))
+      (br $rows))))
 )

@@ -7,7 +7,7 @@ import { deserializeModel } from '../registry.ts';
 import { ImplicitAls } from './als.ts';
 import { cgUpdateRows } from './cg.ts';
 import { exactSolve } from './exact.ts';
-import { regularizedGram } from './gram.ts';
+import { addGramRows, regularizedGram } from './gram.ts';
 import { trainAlsJs } from './train.ts';
 import { AlsWasmState, sliceRows, trainAlsWasm, wasmAlsAvailable } from './wasmAls.ts';
 import { ownClusterShare, plantedFixture } from './testing.ts';
@@ -156,6 +156,31 @@ describe('WASM SIMD trainer', () => {
         for (let k = 0; k < js.length; k++) expect(Math.abs((st!.users[k] as number) - (js[k] as number)) / scale).toBeLessThan(2e-3);
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it.runIf(wasmAlsAvailable(64))('partial Gram matrices at 64 factors equal the float64 JS sum over any row range', () => {
+    fc.assert(
+      fc.property(fc.nat(9), fc.nat(13), fc.integer({ min: 1, max: 2 ** 30 }), (start, count, seed) => {
+        const rng = new Rng(seed);
+        const f = 64;
+        const rows = 24;
+        const y = Float32Array.from({ length: rows * f }, () => rng.normal());
+        const empty: CsrMatrix = { rows, cols: 1, indptr: new Int32Array(rows + 1), indices: new Int32Array(0), data: new Float32Array(0) };
+        const st = AlsWasmState.create(rows, 1, f, 1, sliceRows(empty, 0, rows), sliceRows(transpose(empty), 0, 1));
+        expect(st).not.toBeNull();
+        st!.users.set(y);
+        const got = st!.partialGram('users', start, start + count);
+        const want = new Float64Array(f * f);
+        addGramRows(y, start, start + count, f, want);
+        for (let i = 0; i < f; i++) {
+          for (let j = 0; j <= i; j++) {
+            expect(got[i * f + j]).toBeCloseTo(want[i * f + j] as number, 3);
+            expect(got[j * f + i]).toBe(got[i * f + j]);
+          }
+        }
+      }),
+      { numRuns: 30 },
     );
   });
 
