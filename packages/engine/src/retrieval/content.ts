@@ -117,6 +117,14 @@ export function ordinalOf(index: ContentIndex, id: string): number | undefined {
   return m.get(id);
 }
 
+/**
+ * Keeps ordinalOf's memo right for an index that grows in place (the server's live catalogue
+ * index appends a new item at ordinal `o` instead of copying a large index per write).
+ */
+export function noteOrdinal(index: ContentIndex, id: string, o: number): void {
+  ordinals.get(index)?.set(id, o);
+}
+
 /** Cosine similarity of two items' content (features, and embeddings when both have one). */
 export function contentSimilarity(index: ContentIndex, a: string, b: string): number {
   const oa = ordinalOf(index, a);
