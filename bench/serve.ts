@@ -11,8 +11,9 @@
  *
  * Knobs (environment): BENCH_SECONDS (per load test, default 10), BENCH_BIG_EVENTS (default
  * 10,000,000), BENCH_MODEL (default item-knn), BENCH_SKIP_BIG=1, BENCH_ONLY_INGEST=1 (only the
- * POST /v1/events load tests, written to their own section "serve-ingest"), BENCH_PROF_DIR (CPU
- * profiles of the server children).
+ * POST /v1/events load tests, written to their own section "serve-ingest"), BENCH_ONLY_BIG=1
+ * (only the synthetic-set memory phase, printed, not written), BENCH_PROF_DIR (CPU profiles of
+ * the server children).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -320,7 +321,7 @@ async function bigPhase(): Promise<Record<string, number>> {
         await Promise.all(inflight);
         inflight = [];
       }
-      if ((k / batch) % 100 === 0) process.stderr.write(`  big set: ${fmt(k)} events\n`);
+      if ((k / batch) % 100 === 0) process.stderr.write(`  big set: ${fmt(k)} events, server RSS ${rssMiB(attune.proc.pid)} MiB\n`);
     }
     await Promise.all(inflight);
     const seconds = (performance.now() - t0) / 1000;
@@ -400,8 +401,15 @@ async function ingestOnly(): Promise<void> {
   process.stdout.write(`${md}\n`);
 }
 
+/** BENCH_ONLY_BIG=1: only the synthetic-set memory phase (BENCH_BIG_EVENTS events). */
+async function bigOnly(): Promise<void> {
+  const big = await bigPhase();
+  process.stdout.write(`${JSON.stringify(big)}\n`);
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY_INGEST === '1') return ingestOnly();
+  if (process.env.BENCH_ONLY_BIG === '1') return bigOnly();
   const loadBefore = loadavg()[0] as number;
   const rows: string[][] = [];
   process.stderr.write('serving phase (ml-100k)…\n');

@@ -11,6 +11,20 @@ describe('MemoryOnlineState', () => {
     expect(s.eventCount).toBe(3);
   });
 
+  it('keeps only the history fields of a stored event, never the event object itself', async () => {
+    const s = new MemoryOnlineState();
+    // what onlineEventsOf passes: the stored events themselves, with context and properties
+    const stored = { eventId: 'e1', seq: 7, type: 'purchase', userId: 'u', itemId: 'a', value: 9.5, recommendationId: 'r', timestamp: 5, receivedAt: 6, context: { device: 'tv' }, properties: { big: 'x'.repeat(100) } };
+    const plain = { eventId: 'e2', seq: 8, type: 'view', userId: 'u', itemId: 'b', timestamp: 6, receivedAt: 7, sessionId: 's' };
+    await s.recordEvents([stored, plain]);
+    const [a, b] = (await s.getUser('u')).history;
+    expect(a).toStrictEqual({ itemId: 'a', type: 'purchase', timestamp: 5, value: 9.5, recommendationId: 'r', seq: 7 });
+    expect(b).toStrictEqual({ itemId: 'b', type: 'view', timestamp: 6, seq: 8 });
+    expect(a).not.toBe(stored);
+    await s.recordEvents([{ userId: 'w', itemId: 'c', type: 'view', timestamp: 1 }]);
+    expect((await s.getUser('w')).history).toStrictEqual([{ itemId: 'c', type: 'view', timestamp: 1 }]);
+  });
+
   it('bumps the revision on every change and reports revision 0 for strangers', async () => {
     const s = new MemoryOnlineState();
     expect((await s.getUser('x')).revision).toBe(0);
