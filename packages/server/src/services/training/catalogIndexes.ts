@@ -1,4 +1,4 @@
-import { buildContentIndex, fitContextModel, type ContentIndex, type ContentOptions, type ContextEvent, type ContextModel } from '@attune/engine';
+import { fitContextModel, type ContentOptions, type ContextEvent, type ContextModel } from '@attune/engine';
 import type { ItemRecord, ItemSchema, Store } from '../../ports/store.ts';
 
 /** What the content index and the context model read of an item. */
@@ -10,7 +10,7 @@ export interface CatalogData {
   items: readonly CatalogEntry[];
 }
 
-/** Reads the schema and every item (available or not: content similarity is about the item, filters decide later). */
+/** Reads the schema and every item, available or not (the context model backs items off to their category). */
 export async function collectCatalog(store: Store, pageSize = 5_000): Promise<CatalogData> {
   const items: ItemRecord[] = [];
   let cursor: string | undefined;
@@ -99,14 +99,6 @@ export function contentPlanOf(data: CatalogData): ContentPlan {
     }
   }
   return { options: opts };
-}
-
-/** Content index over the whole catalogue; undefined for an empty one. */
-export function buildCatalogContentIndex(data: CatalogData): ContentIndex | undefined {
-  if (data.items.length === 0) return undefined;
-  const opts = contentOptionsOf(data);
-  const catalog = data.items.map((it) => ({ id: it.id, index: -1, properties: it.properties, available: it.available, createdAt: it.createdAt }));
-  return buildContentIndex(catalog, opts);
 }
 
 /** Context fields learned by the trainer: time of day and weekend (in the event's timezone), device, country. */

@@ -2,7 +2,7 @@ import { columnCounts, type ContextEvent, type PipelineIndexes, type WeightingOp
 import { autoTune, evaluateRecommender, fitModel, canonicalKey, type EvalData, type EvalResult } from '@attune/engine/eval/index';
 import type { StoredEvent } from '../../ports/store.ts';
 import { encodeArtifact } from './artifact.ts';
-import { buildCatalogContentIndex, fitCatalogContextModel, segmentPopularity, type CatalogData } from './catalogIndexes.ts';
+import { fitCatalogContextModel, segmentPopularity, type CatalogData } from './catalogIndexes.ts';
 import { buildEngagementIndex, type RecommendedEvent } from './engagementIndex.ts';
 import type { Impression } from '../../ports/onlineState.ts';
 import { allRows, evalDataFromColumns, OUT, TEST, TRAIN } from './columnEvalData.ts';
@@ -51,7 +51,7 @@ export interface CollectedEvents {
   dataUntil: number;
   /** item events that carried a context object (for the context model) */
   contextEvents?: ContextEvent[];
-  /** the catalogue (for the content index and the context model's category back-off) */
+  /** the catalogue (for the context model's category back-off) */
   catalog?: CatalogData;
   /** item events that carried a recommendation id (engagements for the exploration index) */
   recommendedEvents?: RecommendedEvent[];
@@ -158,9 +158,8 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
     trending: trendingFromColumns(cols, spec.typeWeights, data.dataUntil),
     associations: associationsFromColumns(cols),
   };
-  onProgress(0.95, 'building the content index, the context model and the engagement index');
-  const content = data.catalog ? buildCatalogContentIndex(data.catalog) : undefined;
-  if (content) indexes.content = content;
+  // no content index: each serving node keeps its own, current with catalogue writes (CatalogCache)
+  onProgress(0.95, 'building the context model, segment popularity and the engagement index');
   const context = fitCatalogContextModel(data.contextEvents ?? [], data.catalog, spec.typeWeights);
   if (context) indexes.context = context;
   // popular-in-segment: per country, device … from the events' context
