@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, type SyntheticData } from '@attune/engine';
 import { defaultConfig } from '../../src/config/schema.ts';
@@ -116,5 +117,60 @@ describe('catalogue writes reach content retrieval at once (no retrain)', () => 
     await call('PUT', '/v1/items/i10-twin', { properties: { category: base.category, price: base.price, title: `${base.title} deluxe` } });
     const { json } = await call('GET', '/v1/users/looker/recommendations?n=10&diversity=0');
     expect(ids(json)).toContain('i10-twin');
+  });
+});
+
+describe('no leaks through the API, whatever fills the list (property)', () => {
+  // filter rules and their JavaScript twins over the synthetic properties
+  const FILTERS: Array<[string, (it: SyntheticData['items'][number]) => boolean]> = [
+    ["item.category != 'c1'", (it) => it.category !== 'c1'],
+    ['item.price < 60', (it) => it.price < 60],
+    ["item.category in ['c2', 'c3']", (it) => ['c2', 'c3'].includes(it.category)],
+  ];
+
+  it('filters, exclusions, feedback, history and caps hold under pins, rule promotions, exploration, fallbacks and the top-up', async () => {
+    const userId = 'leak-check';
+    // consumed items outside the hidden category, so only the history can keep them out
+    const history = data.items.filter((i) => (i.category === 'c2' || i.category === 'c3') && !['i2', 'i3', 'i6', 'i7'].includes(i.id)).slice(0, 3).map((i) => i.id);
+    for (const itemId of history) await call('POST', '/v1/events', { type: 'purchase', userId, itemId });
+    await call('PUT', `/v1/users/${userId}/preferences`, { likedCategories: ['c2'], hiddenCategories: ['c0'], dislikedItems: ['i2', 'i6'] });
+    const inCatalogue = new Map(data.items.map((i) => [i.id, i]));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray([0, 1, 2], { maxLength: 2 }),
+        fc.array(fc.record({ itemId: fc.constantFrom('history', 'i2', 'i6', 'i12', 'i3', 'i7', 'i33'), slot: fc.integer({ min: 0, max: 20 }), k: fc.nat() }), { maxLength: 4 }),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        fc.constantFrom(0, 1.01),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 2, max: 20 }),
+        async (filterIdx, pins, share, minRelevance, n, capMax) => {
+          const filters = filterIdx.map((k) => FILTERS[k] as (typeof FILTERS)[number]);
+          const put = await call('PUT', '/v1/scenarios/leak-check', {
+            extends: 'homepage',
+            filters: filters.map((f) => f[0]),
+            promotions: [...pins.map((p) => ({ type: 'pin', itemId: p.itemId === 'history' ? history[p.k % history.length] : p.itemId, slot: p.slot })), { type: 'rule', rule: "item.category == 'c0' || item.category == 'c1'", share }],
+            caps: [{ property: 'category', max: capMax }],
+            knobs: { exploration: 0.3, minRelevance },
+          });
+          expect(put.status).toBeLessThan(300);
+          const { json } = await call('GET', `/v1/users/${userId}/recommendations?n=${n}&scenario=leak-check&exclude=i3,i7`);
+          const list = ids(json);
+          expect(new Set(list).size).toBe(list.length);
+          const perCategory = new Map<string, number>();
+          for (const id of list) {
+            // the twins PUT by the tests above are in the catalogue too: read them back
+            if (!inCatalogue.has(id)) inCatalogue.set(id, { id, ...(await call('GET', `/v1/items/${id}`)).json.properties });
+            const item = inCatalogue.get(id) as SyntheticData['items'][number];
+            const category = item.category;
+            for (const [rule, holds] of filters) expect(holds(item), `${id} breaks ${rule}`).toBe(true);
+            expect(['i3', 'i7', 'i2', 'i6', ...history]).not.toContain(id);
+            expect(category).not.toBe('c0');
+            perCategory.set(category, (perCategory.get(category) ?? 0) + 1);
+          }
+          for (const c of perCategory.values()) expect(c).toBeLessThanOrEqual(capMax);
+        },
+      ),
+      { numRuns: 25, seed: 9 },
+    );
   });
 });
