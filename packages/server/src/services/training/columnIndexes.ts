@@ -1,11 +1,10 @@
-import { buildAssociationIndex, type AssociationIndex, type BasketEvent, type PopularityIndex, type TrendingIndex } from '@attune/engine';
+import { associationStrength, type Association, type AssociationIndex, type PopularityIndex, type TrendingIndex } from '@attune/engine';
 import type { EventColumns } from './eventColumns.ts';
 
 /**
  * The pipeline's popularity, trending and association indexes from event columns, equal to the
- * engine's builders run on the same rows (tested against them): popularity and trending sum per
- * item code into typed arrays; associations read only basket events (purchases and carts),
- * which are materialized for the engine's builder.
+ * engine's builders run on the same rows (tested against them), computed per item code in
+ * typed arrays rather than from an object per event.
  */
 
 /** Weight of each type code for the retrieval indexes: a listed type's weight, else 1 (the engine's popularity/trending rule). */
@@ -100,17 +99,95 @@ export function trendingFromColumns(cols: EventColumns, typeWeights: Readonly<Re
   return { version: 1, halfLifeMs: h, at, top: list.slice(0, opts.topK ?? 1000), velocity };
 }
 
-/** The event types that form baskets (the association builder's default, passed explicitly). */
+/** The event types that form baskets (the association builder's default, passed explicitly to it in the parity test). */
 export const BASKET_TYPES: readonly string[] = ['purchase', 'cart', 'add-to-cart'];
 
-/** buildAssociationIndex over the rows, reading only basket-type events into objects. */
-export function associationsFromColumns(cols: EventColumns): AssociationIndex {
+/**
+ * buildAssociationIndex over the rows with its defaults (basket types above, a user's basket
+ * events closer than 30 minutes form one basket, at most 50 items a basket, support ≥ 2, 50
+ * rules an item), on item codes: baskets are typed-array runs, only baskets of two or more
+ * items reach the pair maps. (Events carry no order or session id into the columns, so baskets
+ * are per user and time gap, as they were when the trainer passed event objects.)
+ */
+export function associationsFromColumns(cols: EventColumns, opts: { sessionGapMs?: number; maxBasketSize?: number; minSupport?: number; maxPerItem?: number } = {}): AssociationIndex {
+  const gap = opts.sessionGapMs ?? 30 * 60_000;
+  const maxSize = opts.maxBasketSize ?? 50;
+  const minSupport = opts.minSupport ?? 2;
+  const maxPer = opts.maxPerItem ?? 50;
   const basketType = new Uint8Array(cols.types.size);
   for (let t = 0; t < basketType.length; t++) basketType[t] = BASKET_TYPES.includes(cols.types.id(t)) ? 1 : 0;
-  const events: BasketEvent[] = [];
-  for (let p = 0; p < cols.length; p++) {
-    if (!basketType[cols.type(p)]) continue;
-    events.push({ userId: cols.users.id(cols.user(p)), itemId: cols.items.id(cols.item(p)), type: cols.types.id(cols.type(p)), timestamp: cols.timestamp(p) });
+  let m = 0;
+  for (let p = 0; p < cols.length; p++) m += basketType[cols.type(p)] as number;
+  const rows = new Int32Array(m);
+  m = 0;
+  for (let p = 0; p < cols.length; p++) if (basketType[cols.type(p)]) rows[m++] = p;
+  // time order, ties in row order (the engine's stable sort)
+  rows.sort((a, b) => cols.timestamp(a) - cols.timestamp(b) || a - b);
+
+  // each user's current basket: a new one after a gap; baskets numbered in order of creation
+  const current = new Int32Array(cols.users.size).fill(-1);
+  const lastTime = new Float64Array(cols.users.size);
+  const basketOf = new Int32Array(m);
+  let baskets = 0;
+  for (let k = 0; k < m; k++) {
+    const p = rows[k] as number;
+    const u = cols.user(p);
+    const t = cols.timestamp(p);
+    if (current[u] === -1 || t - (lastTime[u] as number) > gap) current[u] = baskets++;
+    lastTime[u] = t;
+    basketOf[k] = current[u] as number;
   }
-  return buildAssociationIndex(events, { types: BASKET_TYPES });
+  // each basket's distinct items in arrival order, at most maxSize
+  const start = new Int32Array(baskets + 1);
+  for (let k = 0; k < m; k++) start[(basketOf[k] as number) + 1]++;
+  for (let b = 0; b < baskets; b++) start[b + 1] += start[b] as number;
+  const cursor = start.slice(0, baskets);
+  const grouped = new Int32Array(m);
+  for (let k = 0; k < m; k++) grouped[cursor[basketOf[k] as number]++] = cols.item(rows[k] as number);
+  const stamp = new Int32Array(cols.items.size).fill(-1);
+  const size = new Int32Array(baskets);
+  for (let b = 0; b < baskets; b++) {
+    let n = 0;
+    const s = start[b] as number;
+    for (let q = s; q < (start[b + 1] as number); q++) {
+      const i = grouped[q] as number;
+      if (stamp[i] === b) continue;
+      stamp[i] = b;
+      if (n < maxSize) grouped[s + n++] = i;
+    }
+    size[b] = n;
+  }
+
+  const inBaskets = new Float64Array(cols.items.size);
+  const firstSeen: number[] = [];
+  const pairs = new Map<number, Map<number, number>>();
+  for (let b = 0; b < baskets; b++) {
+    const items = grouped.subarray(start[b] as number, (start[b] as number) + (size[b] as number));
+    for (const a of items) if (inBaskets[a]++ === 0) firstSeen.push(a);
+    if (items.length < 2) continue;
+    for (const a of items) {
+      let row = pairs.get(a);
+      if (!row) pairs.set(a, (row = new Map()));
+      for (const c of items) if (c !== a) row.set(c, (row.get(c) ?? 0) + 1);
+    }
+  }
+  const itemBaskets: Record<string, number> = {};
+  for (const i of firstSeen) itemBaskets[cols.items.id(i)] = inBaskets[i] as number;
+  const rules: Record<string, Association[]> = {};
+  const sources = [...pairs.keys()].map((i) => cols.items.id(i)).sort();
+  for (const a of sources) {
+    const ai = cols.items.index(a);
+    const na = inBaskets[ai] as number;
+    const kept: Association[] = [];
+    for (const [bi, support] of pairs.get(ai) as Map<number, number>) {
+      if (support < minSupport) continue;
+      const confidence = support / na;
+      const lift = confidence / ((inBaskets[bi] as number) / baskets);
+      kept.push([cols.items.id(bi), support, confidence, lift]);
+    }
+    if (kept.length === 0) continue;
+    kept.sort((x, y) => associationStrength(y) - associationStrength(x) || (x[0] < y[0] ? -1 : 1));
+    rules[a] = kept.slice(0, maxPer);
+  }
+  return { version: 1, baskets, itemBaskets, rules };
 }

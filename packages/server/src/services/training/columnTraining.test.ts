@@ -8,13 +8,14 @@ import { EventColumns } from './eventColumns.ts';
 
 // numeric-looking and plain ids, so compareIds' two orders (2 < 10, "a" < "b") both matter
 const ids = (prefix: string, n: number) => fc.integer({ min: 0, max: n - 1 }).map((k) => (k % 3 === 0 ? String(k * 7) : `${prefix}${k}`));
-const TYPES = ['view', 'click', 'purchase', 'cart', 'dislike', 'rating'];
+const TYPES = ['view', 'click', 'purchase', 'cart', 'add-to-cart', 'dislike', 'rating'];
 const row = fc.record({
   userId: ids('u', 9),
   itemId: ids('i', 12),
   type: fc.constantFrom(...TYPES),
-  // few distinct times, so ties (broken by item id, then position) are common
-  timestamp: fc.integer({ min: 0, max: 15 }).map((t) => 1_700_000_000_000 + t * 3_600_000),
+  // few distinct times, so ties (broken by item id, then position) are common; 20-minute steps,
+  // so a 30-minute basket gap joins neighbours and splits events two steps apart
+  timestamp: fc.integer({ min: 0, max: 15 }).map((t) => 1_700_000_000_000 + t * 1_200_000),
 });
 const rows = fc.array(row, { minLength: 0, maxLength: 120 });
 const weights = fc.record({ view: fc.constantFrom(1, 0.5, 0), click: fc.constantFrom(1, 2), purchase: fc.constantFrom(5, 3.3), dislike: fc.constant(0) }, { requiredKeys: [] });
@@ -84,6 +85,37 @@ describe('training over event columns equals the engine over interaction objects
         expect(associationsFromColumns(cols)).toEqual(buildAssociationIndex(input, { types: BASKET_TYPES }));
       }),
     );
+  });
+
+  it('builds the same association rules on dense baskets (few users and items, so pairs reach the support floor)', () => {
+    const dense = fc.record({ userId: ids('u', 3), itemId: ids('i', 5), type: fc.constantFrom('purchase', 'cart', 'view'), timestamp: fc.integer({ min: 0, max: 40 }).map((t) => t * 600_000) });
+    let withRules = 0;
+    fc.assert(
+      fc.property(fc.array(dense, { minLength: 20, maxLength: 80 }), (input) => {
+        const got = associationsFromColumns(EventColumns.fromInteractions(input));
+        expect(got).toEqual(buildAssociationIndex(input, { types: BASKET_TYPES }));
+        if (Object.keys(got.rules).length > 0) withRules++;
+      }),
+      { numRuns: 200 },
+    );
+    // the generator must reach the rule-building branch, or the property says little
+    expect(withRules).toBeGreaterThan(20);
+  });
+
+  it('finds a planted pair bought together in two sessions', () => {
+    const t0 = 1_700_000_000_000;
+    const cols = EventColumns.fromInteractions([
+      { userId: 'a', itemId: 'x', type: 'purchase', timestamp: t0 },
+      { userId: 'a', itemId: 'y', type: 'cart', timestamp: t0 + 60_000 },
+      { userId: 'b', itemId: 'y', type: 'purchase', timestamp: t0 + 3_600_000 },
+      { userId: 'b', itemId: 'x', type: 'purchase', timestamp: t0 + 3_660_000 },
+      // an hour later: a new basket of user a, alone
+      { userId: 'a', itemId: 'z', type: 'purchase', timestamp: t0 + 2 * 3_600_000 },
+    ]);
+    const index = associationsFromColumns(cols);
+    expect(index.baskets).toBe(3);
+    expect(index.rules.x?.[0]?.slice(0, 3)).toEqual(['y', 2, 1]);
+    expect(index.rules.z).toBeUndefined();
   });
 
   it('weighs a type named like an Object.prototype member by the default weight', () => {
