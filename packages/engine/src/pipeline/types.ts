@@ -119,7 +119,7 @@ export interface PipelineInputs {
 }
 
 export interface RecommendationResult {
-  /** explain: the score parts of each stage (retrieve:*, relevance, objective:*, context, boost, rotation, exploration, diversity, promoted, fallback:*) and the final score */
+  /** explain: the score parts of each stage (retrieve:*, relevance, objective:*, context, boost, rotation, exploration, diversity, promoted, stated, fallback:*) and the final score */
   items: Array<{ itemId: string; score: number; reasons: Reason[]; explain?: Record<string, number> }>;
   /** the scenario that ran */
   scenario?: string;

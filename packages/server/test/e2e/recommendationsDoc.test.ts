@@ -18,7 +18,7 @@ import {
 } from '@attune/engine';
 import { BUILTIN_SCENARIOS, DEFAULT_KNOBS } from '@attune/engine';
 import { profile, syntheticWorld } from '@attune/engine/pipeline/testFixtures';
-import { KNOB_QUERY, knobsFromQuery } from '../../src/routes/knobParams.ts';
+import { KNOB_QUERY, knobsFromBody, knobsFromQuery } from '../../src/routes/knobParams.ts';
 
 /**
  * docs/recommendations.md against the code: every reason type in the Reasons table has an
@@ -137,6 +137,23 @@ describe('docs/recommendations.md: knobs', () => {
   it('documents every query knob', () => {
     const names = rows.flatMap((r) => code(r[0] as string));
     for (const q of KNOB_QUERY) expect(names, q).toContain(q);
+  });
+  it('every knob\'s example is accepted as written, as a query or in a body', () => {
+    for (const row of rows) {
+      const examples = code(row[4] ?? '');
+      if (code(row[0] as string).length === 0) continue;
+      expect(examples.length, row[0]).toBeGreaterThan(0);
+      for (const ex of examples) {
+        if (ex.startsWith('?')) {
+          const query = Object.fromEntries(new URLSearchParams(ex.slice(1)));
+          for (const k of Object.keys(query)) expect(KNOB_QUERY, ex).toContain(k);
+          expect(knobsFromQuery(query), ex).toBeDefined();
+        } else {
+          const body = JSON.parse(`{${ex}}`) as { knobs: unknown };
+          expect(Object.keys(knobsFromBody(body.knobs, '$.knobs')).length, ex).toBeGreaterThan(0);
+        }
+      }
+    }
   });
   for (const [cell, range] of rows) {
     const name = code(cell as string)[0] as string;
