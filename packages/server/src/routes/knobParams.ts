@@ -64,10 +64,10 @@ export function knobsFromBody(raw: unknown, base: string): Partial<Knobs> {
 export const knobQuerySchema = {
   diversity: { type: 'number', minimum: 0, maximum: 1, description: '0 = pure relevance, 1 = maximal spread (MMR)' },
   exploration: { type: 'number', minimum: 0, maximum: 1, description: 'share of slots open to exploration (Thompson sampling)' },
-  minRelevance: { type: 'number', minimum: 0, description: 'drop candidates below this relevance (0–1 scale); fallbacks fill' },
+  minRelevance: { type: 'number', minimum: 0, maximum: 100, description: 'drop candidates below this relevance (0–1 scale); fallbacks fill' },
   rotation: { type: 'number', minimum: 0, maximum: 1, description: 'how much items shown recently without engagement drop' },
-  rotationHours: { type: 'number', minimum: 0, description: 'how long a shown item counts as recently shown' },
-  newItemDays: { type: 'number', minimum: 0, description: 'items younger than this are new (exploration)' },
+  rotationHours: { type: 'number', minimum: 0, maximum: 1_000_000, description: 'how long a shown item counts as recently shown' },
+  newItemDays: { type: 'number', minimum: 0, maximum: 100_000, description: 'items younger than this are new (exploration)' },
   candidates: { type: 'integer', minimum: 1, maximum: 10000, description: 'size of the candidate pool re-ranked' },
   fallbacks: { type: 'string', description: 'comma-separated fallback order: popular-in-segment, trending, popular' },
   diversityProperties: { type: 'string', description: 'comma-separated item properties compared for diversity' },
