@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Candidate } from '../types.ts';
+import { buildContentIndex } from '../../retrieval/content.ts';
+import type { Candidate, CatalogItem } from '../types.ts';
 import { CapCounter } from './caps.ts';
-import { noveltyWeight, propertySimilarity, rankRelevance, selectMmr } from './mmr.ts';
+import { itemSimilarity, noveltyWeight, propertySimilarity, rankRelevance, selectMmr } from './mmr.ts';
 
 // planted catalogue: relevance is concentrated in category c0, every fourth item elsewhere
 function plantedPool(size = 160): Candidate[] {
@@ -91,5 +93,42 @@ describe('selectMmr (diversity re-ranking)', () => {
     expect(rankRelevance(0)).toBe(1);
     expect(rankRelevance(127)).toBeCloseTo(0);
     expect(rankRelevance(3)).toBeCloseTo(1 - 2 / 7);
+  });
+});
+
+describe('itemSimilarity.accumulate', () => {
+  // small vocabularies so that items share words and categories often, and some share nothing
+  const word = fc.constantFrom('red', 'blue', 'green', 'fast', 'slow', 'big', 'tiny', 'night', 'day');
+  const itemArb = fc.record({
+    words: fc.array(word, { maxLength: 5 }),
+    category: fc.option(fc.constantFrom('a', 'b', 'c'), { nil: undefined }),
+    vector: fc.option(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }), { nil: undefined }),
+    indexed: fc.boolean(),
+  });
+
+  it('adds exactly (bitwise) what between gives pair by pair, skipping what it is told to', () => {
+    fc.assert(
+      fc.property(fc.array(itemArb, { minLength: 2, maxLength: 25 }), fc.array(fc.boolean(), { maxLength: 25 }), fc.boolean(), (specs, skips, withIndex) => {
+        const items: CatalogItem[] = specs.map((s, k) => ({ id: `i${k}`, index: k, properties: { title: s.words.join(' '), ...(s.category ? { category: s.category } : {}) }, available: true }));
+        const vectors: Record<string, number[]> = {};
+        specs.forEach((s, k) => {
+          if (s.vector) vectors[`i${k}`] = s.vector;
+        });
+        // some items are unknown to the index (a new item after the last build)
+        const content = withIndex ? buildContentIndex(items.filter((_, k) => specs[k]!.indexed), { text: ['title'], vectors }) : undefined;
+        const one = itemSimilarity(content, ['category']);
+        const batch = itemSimilarity(content, ['category']);
+        const a = items.map((it) => one.prepare(it));
+        const b = items.map((it) => batch.prepare(it));
+        const skip = Uint8Array.from(items, (_, k) => (skips[k] ? 1 : 0));
+        for (let pick = 0; pick < items.length; pick++) {
+          const expected = new Float64Array(items.length).fill(0.25);
+          const got = new Float64Array(items.length).fill(0.25);
+          for (let k = 0; k < items.length; k++) if (!skip[k]) expected[k] += one.between(a[k]!, a[pick]!);
+          batch.accumulate!(b, b[pick]!, skip, got);
+          expect(Array.from(got)).toEqual(Array.from(expected));
+        }
+      }),
+    );
   });
 });

@@ -9,6 +9,12 @@ import type { CapCounter } from './caps.ts';
 export interface Similarity<P = unknown> {
   prepare(item: CatalogItem): P;
   between(a: P, b: P): number;
+  /**
+   * Optional batch form of `between`: adds between(all[k], b) to into[k] for every k whose
+   * skip[k] is 0. Must give exactly the sums the one-by-one calls give (MMR calls it once per
+   * pick with the whole pool, where a per-pick setup pays off).
+   */
+  accumulate?(all: readonly P[], b: P, skip: Uint8Array, into: Float64Array): void;
 }
 
 function valueSet(v: PropertyValue | undefined): string[] {
@@ -34,9 +40,23 @@ export function propertySimilarity(properties: readonly string[]): Similarity<Se
   };
 }
 
+interface PreparedItem {
+  /** ordinal in the content index */
+  o: number | undefined;
+  item: CatalogItem;
+  /** property values, built when first needed */
+  p?: Set<string>;
+}
+
 /** Content-index cosine when the index knows both items and finds overlap, else property overlap. */
-export function itemSimilarity(content: ContentIndex | undefined, properties: readonly string[]): Similarity<{ o: number | undefined; item: CatalogItem; p?: Set<string> }> {
+export function itemSimilarity(content: ContentIndex | undefined, properties: readonly string[]): Similarity<PreparedItem> {
   const byProps = propertySimilarity(properties);
+  const fallback = (a: PreparedItem, b: PreparedItem): number => {
+    // property sets are built only when the content index had nothing to say
+    a.p ??= byProps.prepare(a.item);
+    b.p ??= byProps.prepare(b.item);
+    return byProps.between(a.p, b.p);
+  };
   return {
     prepare: (item) => ({ o: content ? ordinalOf(content, item.id) : undefined, item }),
     between(a, b) {
@@ -44,12 +64,50 @@ export function itemSimilarity(content: ContentIndex | undefined, properties: re
         const s = ordinalSimilarity(content, a.o, b.o);
         if (s > 0) return s;
       }
-      // property sets are built only when the content index had nothing to say
-      a.p ??= byProps.prepare(a.item);
+      return fallback(a, b);
+    },
+    accumulate(all, b, skip, into) {
+      if (!content || b.o === undefined) {
+        for (let k = 0; k < all.length; k++) if (!skip[k]) into[k] += fallback(all[k], b);
+        return;
+      }
+      // b's sparse features scattered into a dense row once, then each candidate's dot product
+      // is a walk over its own features; the same products summed in the same (feature) order
+      // as ordinalSimilarity's merge, plus exact zeros for features b lacks (weights are > 0)
+      const fb = content.itemFeatures[b.o];
+      const wb = content.itemWeights[b.o];
+      const vb = content.vectors[b.o];
+      // with no property values on b the fallback is 0 for every pair: skip it
       b.p ??= byProps.prepare(b.item);
-      return byProps.between(a.p, b.p);
+      const props = b.p.size > 0;
+      const dense = scratchRow(content.features.length);
+      for (let j = 0; j < fb.length; j++) dense[fb[j]] = wb[j];
+      for (let k = 0; k < all.length; k++) {
+        if (skip[k]) continue;
+        const a = all[k];
+        let s = 0;
+        if (a.o !== undefined) {
+          const va = vb ? content.vectors[a.o] : null;
+          if (va && vb) s = ordinalSimilarity(content, a.o, b.o);
+          else {
+            const fa = content.itemFeatures[a.o];
+            const wa = content.itemWeights[a.o];
+            for (let i = 0; i < fa.length; i++) s += wa[i] * dense[fa[i]];
+          }
+        }
+        into[k] += s > 0 ? s : props ? fallback(a, b) : 0;
+      }
+      for (let j = 0; j < fb.length; j++) dense[fb[j]] = 0;
     },
   };
+}
+
+let scratch = new Float64Array(0);
+
+/** A zeroed row of at least n entries, shared by requests (left zeroed after each use). */
+function scratchRow(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  return scratch;
 }
 
 /**
@@ -115,17 +173,22 @@ export function selectMmr<P>(pool: readonly Candidate[], slots: Array<Candidate 
     }
   } else {
     const prepared = pool.map((c) => similarity.prepare(c.item));
+    const taken = new Uint8Array(m);
+    const addSimilarities = (b: P, skip: Uint8Array): void => {
+      if (similarity.accumulate) similarity.accumulate(prepared, b, skip, sumSim);
+      else for (let k = 0; k < m; k++) if (!skip[k]) sumSim[k] += similarity.between(prepared[k], b);
+    };
     // sum of each candidate's similarities to the list so far (pinned/promoted items included)
     const sumSim = new Float64Array(m);
     let listed = 0;
     for (const s of slots) {
       if (!s) continue;
       listed++;
-      const ps = similarity.prepare(s.item);
-      for (let k = 0; k < m; k++) sumSim[k] += similarity.between(prepared[k], ps);
+      // nothing is taken yet: every candidate gets the slot's similarity
+      addSimilarities(similarity.prepare(s.item), taken);
     }
-    const rel = Float64Array.from(rank, rankRelevance);
-    const taken = new Uint8Array(m);
+    const rel = new Float64Array(m);
+    for (let k = 0; k < m; k++) rel[k] = rankRelevance(rank[k]);
     const open = new Uint8Array(m);
     while (picks.length < free.length) {
       // novelty is normalized over the candidates still allowed at this step
@@ -156,7 +219,7 @@ export function selectMmr<P>(pool: readonly Candidate[], slots: Array<Candidate 
       // explain: θ × the pick's mean similarity to the list (the redundancy it brought anyway)
       if (listed > 0 && sumSim[best] > 0) pool[best].parts.diversity = (-theta * sumSim[best]) / listed;
       listed++;
-      for (let k = 0; k < m; k++) if (!taken[k]) sumSim[k] += similarity.between(prepared[k], prepared[best]);
+      addSimilarities(prepared[best], taken);
     }
     picks.sort((a, b) => rank[a] - rank[b]);
   }

@@ -24,14 +24,16 @@ export function normalizeScores(list: readonly Retrieved[]): number[] {
  */
 export function mergeRetrieved(pool: Map<string, Candidate>, source: string, list: readonly Retrieved[], weight: number): void {
   const norm = normalizeScores(list);
-  list.forEach((r, k) => {
+  // one key string per call, not one per item
+  const key = `retrieve:${source}`;
+  for (let k = 0; k < list.length; k++) {
+    const r = list[k];
     let c = pool.get(r.item.id);
     if (!c) pool.set(r.item.id, (c = { item: r.item, score: 0, parts: {}, reasons: [], sources: [] }));
-    const key = `retrieve:${source}`;
     c.parts[key] = Math.max(c.parts[key] ?? 0, weight * norm[k]);
     if (!c.sources.includes(source)) c.sources.push(source);
     addReason(c, r.reason);
-  });
+  }
 }
 
 export function addReason(c: Candidate, reason: Reason): void {
