@@ -14,6 +14,7 @@ import type {
 } from '../../ports/store.ts';
 import { cursorAfter, pageLimit, pageOf } from './paging.ts';
 import { eventFromRow, itemFromRow, modelFromRow, userFromRow, type EventRow, type ItemRow, type ModelRow, type UserRow } from './rows.ts';
+import { storedEvent } from '../storedEvent.ts';
 import { shownListFromRow, type ShownListRow } from './shownListRows.ts';
 import { MIGRATIONS, quoteSchema, SCHEMA_VERSION } from './schema.ts';
 
@@ -388,7 +389,7 @@ export class PostgresStore implements Store {
       const seq = inserted.get(i);
       if (seq !== undefined) {
         accepted.push(i);
-        stored.push({ ...events[i]!, eventId: ids[i] ?? this.eventIdPrefix + seq, seq, receivedAt });
+        stored.push(storedEvent(events[i]!, ids[i] ?? this.eventIdPrefix + seq, seq, receivedAt));
       } else duplicates.push(i);
     }
     return { accepted, duplicates, stored };

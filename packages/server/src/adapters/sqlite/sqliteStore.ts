@@ -15,6 +15,7 @@ import type {
   UserRecord,
 } from '../../ports/store.ts';
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../cursor.ts';
+import { storedEvent } from '../storedEvent.ts';
 import { CREATE_RECOMMENDATION_LOG, CREATE_TABLES, EVENTS_TABLE_V2, EVENTS_V1_TO_V2, SCHEMA_VERSION } from './schema.ts';
 
 export interface SqliteStoreOptions {
@@ -198,7 +199,7 @@ export class SqliteStore implements Store {
           const seq = Number(info.lastInsertRowid);
           if (explicit > 0) this.seqFloorUsed();
           accepted.push(i);
-          stored.push({ ...e, eventId: clientId ?? prefix + seq, seq, receivedAt });
+          stored.push(storedEvent(e, clientId ?? prefix + seq, seq, receivedAt));
         } else duplicates.push(i);
       }
       return { accepted, duplicates, stored };
