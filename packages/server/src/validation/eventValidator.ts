@@ -1,5 +1,5 @@
 import type { NewEvent } from '../ports/store.ts';
-import { checkId } from './ids.ts';
+import { checkId, MAX_ID_LENGTH } from './ids.ts';
 import { checkNumber, checkString, checkTimestamp, childPath, describe, fail, isPlainObject, requireObject } from './issue.ts';
 
 /**
@@ -35,16 +35,18 @@ export function parseEvent(raw: unknown, path: string, now: number): NewEvent {
     // undefined only happens for in-process callers; JSON has no undefined
     if (v === undefined) continue;
     switch (key) {
+      // type, userId, itemId: a valid value is taken without building its error path (three
+      // strings per event); anything else goes to the checker, which throws the exact issue
       case 'type':
-        out.type = checkString(v, `${path}.type`, MAX_TYPE_LENGTH);
+        out.type = typeof v === 'string' && v.length > 0 && v.length <= MAX_TYPE_LENGTH ? v : checkString(v, `${path}.type`, MAX_TYPE_LENGTH);
         sawType = true;
         break;
       case 'userId':
-        out.userId = checkId(v, `${path}.userId`);
+        out.userId = isPlainId(v) ? v : checkId(v, `${path}.userId`);
         sawUser = true;
         break;
       case 'itemId':
-        if (v !== null) out.itemId = checkId(v, `${path}.itemId`);
+        if (v !== null) out.itemId = isPlainId(v) ? v : checkId(v, `${path}.itemId`);
         break;
       case 'eventId':
         out.eventId = checkId(v, `${path}.eventId`);
@@ -74,6 +76,14 @@ export function parseEvent(raw: unknown, path: string, now: number): NewEvent {
   if (!sawType) fail(`${path}.type`, 'is required', 'missing_field');
   if (!sawUser) fail(`${path}.userId`, 'is required', 'missing_field');
   return out;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** What checkId accepts, tested without a path (it is only needed for the error). */
+function isPlainId(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_LENGTH && !CONTROL_CHARACTER.test(v);
 }
 
 /** Context is flat: device, locale, country, page … each a string, number or boolean. */
