@@ -280,6 +280,13 @@ export function storeConformance(factory: ConformanceFactory): void {
         expect(await s.getShownList('b1')).toBeDefined();
         expect(await s.deleteShownLists({ before: T0 + 5 })).toBe(1);
         expect((await s.newestShownLists(10)).map((l) => l.recommendationId)).toEqual(['b1']);
+        // more than one adapter step's worth (adapters may delete in bounded steps); b1 goes too
+        const many = Array.from({ length: 4_500 }, (_, k) => list(`m${k}`, k % 2 ? 'carol' : undefined, T0 + 100 + k));
+        await s.logShownLists(many);
+        expect(await s.deleteShownLists({ before: T0 + 100 + 4_100 })).toBe(4_101);
+        expect((await s.newestShownLists(10_000)).length).toBe(400);
+        expect(await s.deleteShownLists({ userId: 'carol' })).toBe(200);
+        expect((await s.newestShownLists(10_000)).map((l) => l.userId)).toEqual(new Array(200).fill(undefined));
       }),
     );
 

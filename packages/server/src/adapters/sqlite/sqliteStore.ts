@@ -490,7 +490,16 @@ export class SqliteStore implements Store {
   }
 
   async deleteShownLists(filter: { userId: string } | { before: number }): Promise<number> {
-    if (!('userId' in filter)) return this.log.deleteBefore.run(filter.before).changes;
+    if (!('userId' in filter)) {
+      // retention can drop an hour of traffic at once: bounded steps, yielding between them
+      let deleted = 0;
+      for (let step = RETENTION_STEP_ROWS; step === RETENTION_STEP_ROWS; ) {
+        if (deleted > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        step = this.log.deleteBefore.run(filter.before, RETENTION_STEP_ROWS).changes;
+        deleted += step;
+      }
+      return deleted;
+    }
     // no user index (see schema.ts): walk the rowids in steps, yielding between them, so a large
     // log never holds the event loop for a whole scan
     const last = this.log.maxRowid.get()?.m ?? 0;
@@ -503,8 +512,10 @@ export class SqliteStore implements Store {
   }
 }
 
-/** rows of the recommendation log one erasure step scans */
-const ERASURE_STEP_ROWS = 50_000;
+/** rows of the recommendation log one erasure step scans (a few ms of the event loop) */
+const ERASURE_STEP_ROWS = 10_000;
+/** rows one retention step deletes (each costs index maintenance too) */
+const RETENTION_STEP_ROWS = 2_000;
 
 interface ShownListRow {
   recommendation_id: string;
@@ -530,7 +541,7 @@ function prepareLogStatements(db: Database.Database) {
     ),
     maxRowid: db.prepare<[], { m: number | null }>('SELECT max(rowid) AS m FROM recommendation_log'),
     deleteUserRange: db.prepare('DELETE FROM recommendation_log WHERE user_id = ? AND rowid >= ? AND rowid < ?'),
-    deleteBefore: db.prepare('DELETE FROM recommendation_log WHERE ts < ?'),
+    deleteBefore: db.prepare('DELETE FROM recommendation_log WHERE rowid IN (SELECT rowid FROM recommendation_log WHERE ts < ? LIMIT ?)'),
   };
 }
 
