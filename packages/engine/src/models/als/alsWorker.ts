@@ -24,11 +24,19 @@ const shared = { users: new Float32Array(init.sharedUsers), items: new Float32Ar
 const own = { users: init.users, items: init.items };
 const port = parentPort;
 if (!st || !port) throw new Error('ALS worker: the WASM ALS kernel is unavailable');
+// the starting factors; afterwards each Gram request copies only the rows other workers solved
+st.users.set(shared.users);
+st.items.set(shared.items);
 port.on('message', (m: AlsWorkerRequest) => {
   const s = own[m.side];
   if (m.op === 'gram') {
-    // pick up the rows the other workers solved, then sum yyᵀ over this worker's rows
-    st.factorsOf(m.side).set(shared[m.side]);
+    // pick up the rows the other workers solved (this worker's own rows are current already),
+    // then sum yyᵀ over this worker's rows
+    const f = init.f;
+    const mine = st.factorsOf(m.side);
+    const theirs = shared[m.side];
+    mine.set(theirs.subarray(0, s.start * f));
+    mine.set(theirs.subarray(s.end * f), s.end * f);
     port.postMessage(st.partialGram(m.side, s.start, s.end));
     return;
   }
