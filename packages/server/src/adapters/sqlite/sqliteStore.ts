@@ -619,16 +619,22 @@ function prepareStatements(db: Database.Database) {
 type Statements = ReturnType<typeof prepareStatements>;
 
 /**
- * Creates the events table, or migrates a version-1 file to version 2 (schema.ts), in one
- * IMMEDIATE transaction so that two processes opening an old file do not both migrate it.
+ * Creates the events table, or migrates a version-1 file to version 2 (schema.ts). A file
+ * already at this version is only read (an `attune export` beside a running server takes no
+ * write lock); otherwise one IMMEDIATE transaction re-reads the version and upgrades, so two
+ * processes opening an old file do not both migrate it.
  */
 function migrateEvents(db: Database.Database, path: string): void {
+  db.exec(CREATE_TABLES);
+  const userVersion = (): number => db.pragma('user_version', { simple: true }) as number;
+  const tooNew = (version: number): Error => new Error(`database ${path} has schema version ${version}, newer than this Attune (${SCHEMA_VERSION})`);
+  const seen = userVersion();
+  if (seen === SCHEMA_VERSION) return;
+  if (seen > SCHEMA_VERSION) throw tooNew(seen);
   db.transaction(() => {
-    db.exec(CREATE_TABLES);
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`database ${path} has schema version ${version}, newer than this Attune (${SCHEMA_VERSION})`);
-    }
+    const version = userVersion();
+    if (version > SCHEMA_VERSION) throw tooNew(version);
+    if (version === SCHEMA_VERSION) return;
     if (version === 1) {
       // v1's AUTOINCREMENT remembered seqs of deleted newest events: carry that over as the floor
       const used = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get()?.seq ?? 0;
@@ -636,7 +642,7 @@ function migrateEvents(db: Database.Database, path: string): void {
       if (used > max) db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(SEQ_FLOOR_KEY, String(used));
       db.exec(EVENTS_V1_TO_V2);
     } else db.exec(EVENTS_TABLE_V2);
-    if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
 
