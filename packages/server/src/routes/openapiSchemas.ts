@@ -13,7 +13,7 @@ export const errorSchema = {
         code: { type: 'string', examples: ['wrong_type'] },
         message: { type: 'string' },
         path: { type: 'string', description: 'JSON path of the offending field', examples: ['$.properties.price'] },
-        docs: { type: 'string' },
+        docs: { type: 'string', description: "the code's row in the API documentation's error table (<docsBaseUrl>api.md#error-<code>)", examples: ['docs/api.md#error-wrong_type'] },
       },
     },
   },
