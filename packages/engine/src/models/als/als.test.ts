@@ -225,3 +225,25 @@ describe('Node worker-thread trainer', () => {
     for (let u = 0; u < fx.matrix.rows; u += 7) expect(cosine(two.userVector({ user: u }), one.userVector({ user: u }))).toBeGreaterThan(0.999);
   });
 });
+
+describe('balancedCuts', () => {
+  it('splits rows into contiguous ranges whose entries + ROW_COST·rows are within two rows of an equal share', async () => {
+    const { balancedCuts, ROW_COST } = await import('./alsNode.ts');
+    fc.assert(
+      fc.property(fc.array(fc.nat(200), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 4 }), (lengths, parts) => {
+        const indptr = new Int32Array(lengths.length + 1);
+        lengths.forEach((n, r) => (indptr[r + 1] = (indptr[r] as number) + n));
+        const nnz = indptr[lengths.length] as number;
+        const m: CsrMatrix = { rows: lengths.length, cols: 1, indptr, indices: new Int32Array(nnz), data: new Float32Array(nnz) };
+        const cuts = balancedCuts(m, parts);
+        expect(cuts[0]).toBe(0);
+        expect(cuts[parts]).toBe(m.rows);
+        for (let p = 0; p < parts; p++) expect(cuts[p + 1]).toBeGreaterThanOrEqual(cuts[p] as number);
+        const cost = (a: number, b: number): number => (indptr[b] as number) - (indptr[a] as number) + ROW_COST * (b - a);
+        const share = cost(0, m.rows) / parts;
+        const biggestRow = Math.max(...lengths) + ROW_COST;
+        for (let p = 0; p < parts; p++) expect(Math.abs(cost(cuts[p] as number, cuts[p + 1] as number) - share)).toBeLessThanOrEqual(2 * biggestRow);
+      }),
+    );
+  });
+});

@@ -12,11 +12,12 @@ export interface AlsNodeOptions {
 }
 
 /**
- * ALS over worker threads (Node only; the server passes it to ImplicitAls.useTrainer). Each
- * worker owns a contiguous range of users and of items, balanced by number of entries, and
- * solves them with the WASM CG kernel in its own memory; the factors are exchanged through
- * SharedArrayBuffers and the Gram matrices are summed from per-worker partial sums. Falls back
- * to the single-thread trainer when WASM is unavailable or one thread is asked for.
+ * ALS over worker threads (Node only; a Node host passes it to ImplicitAls.useTrainer, as
+ * bench/speed/als.ts does). Each worker owns a contiguous range of users and of items, balanced
+ * by entries and rows (balancedCuts), and solves them with the WASM CG kernel in its own memory;
+ * the factors are exchanged through SharedArrayBuffers and the Gram matrices are summed from
+ * per-worker partial sums. Falls back to the single-thread trainer when WASM is unavailable or
+ * one thread is asked for.
  */
 export function alsNodeTrainer(opts: AlsNodeOptions = {}): AlsTrainer {
   return async (job: AlsJob) => {
@@ -68,14 +69,22 @@ export function alsNodeTrainer(opts: AlsNodeOptions = {}): AlsTrainer {
   };
 }
 
-/** Row boundaries splitting a matrix in `parts` ranges of about equal entries + rows. */
+/**
+ * A row's own cost in entries: its f×f products with YᵀY + λI (one per CG step and the residual)
+ * take about as long as the sparse passes over 8 entries (64 factors, measured). Cutting by entries
+ * alone would give the worker with the many short rows (when popular items cluster at one end of
+ * the index range) most of the dense work.
+ */
+export const ROW_COST = 8;
+
+/** Row boundaries splitting a matrix in `parts` ranges of about equal entries + ROW_COST·rows. */
 export function balancedCuts(m: CsrMatrix, parts: number): Int32Array {
   const cuts = new Int32Array(parts + 1);
-  const total = m.indices.length + m.rows;
+  const total = m.indices.length + ROW_COST * m.rows;
   let r = 0;
   for (let p = 1; p < parts; p++) {
     const target = (total * p) / parts;
-    while (r < m.rows && (m.indptr[r] as number) + r < target) r++;
+    while (r < m.rows && (m.indptr[r] as number) + ROW_COST * r < target) r++;
     cuts[p] = r;
   }
   cuts[parts] = m.rows;
