@@ -60,9 +60,12 @@ export function inlineRunner(store: Store): TrainingRunner {
   return async (spec, onProgress, signal) => {
     onProgress(0, 'reading events');
     if (signal?.aborted) throw new Error('training cancelled');
-    const data = await collectEvents(store.scanEvents({ batchSize: 20_000 }), await store.countEvents());
+    // the shown lists first: events engaging with lists outside them are not kept
+    const impressions = await collectImpressions(store);
+    const shownLists = new Set(impressions.map((i) => i.recommendationId));
+    const data = await collectEvents(store.scanEvents({ batchSize: 20_000 }), await store.countEvents(), { shownLists });
     data.catalog = await collectCatalog(store);
-    data.impressions = await collectImpressions(store);
+    data.impressions = impressions;
     return trainOnEvents(data, spec, onProgress);
   };
 }

@@ -20,9 +20,12 @@ try {
   // the factory imports only the selected adapter: a PostgreSQL worker never loads better-sqlite3
   const store = await createStore(storeConfig ?? { kind: 'sqlite', path: storePath ?? '' });
   send({ kind: 'progress', fraction: 0, message: 'reading events' });
-  const data = await collectEvents(store.scanEvents({ batchSize: 20_000 }), await store.countEvents());
+  // the shown lists first: events engaging with lists outside them are not kept
+  const impressions = await collectImpressions(store);
+  const shownLists = new Set(impressions.map((i) => i.recommendationId));
+  const data = await collectEvents(store.scanEvents({ batchSize: 20_000 }), await store.countEvents(), { shownLists });
   data.catalog = await collectCatalog(store);
-  data.impressions = await collectImpressions(store);
+  data.impressions = impressions;
   await store.close();
   const outcome = await trainOnEvents(data, spec, (fraction, message) => send({ kind: 'progress', fraction, message }));
   send({ kind: 'done', outcome }, [outcome.artifact.buffer as ArrayBuffer]);

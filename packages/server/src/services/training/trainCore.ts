@@ -60,16 +60,33 @@ export interface CollectedEvents {
 }
 
 /**
+ * Bound on the events with a context the trainer keeps as objects for the context model and
+ * segment popularity: the newest 1,000,000. Where every event carries a context (an SDK that
+ * always sends device and country) the rest of training stays columnar and this stays bounded.
+ */
+export const MAX_CONTEXT_EVENTS = 1_000_000;
+
+export interface CollectOptions {
+  /** recommendation ids of the shown lists the trainer read (the bounded log): engagements with other lists count nothing, so they are not kept */
+  shownLists?: ReadonlySet<string>;
+  /** newest events with a context kept (default MAX_CONTEXT_EVENTS) */
+  maxContextEvents?: number;
+}
+
+/**
  * Reads every event from a Store scan into columns; `expected` (the store's event count) sizes
  * them once. Each page of StoredEvent objects is dropped as soon as it is read, so training
- * memory is the columns, not the events.
+ * memory is the columns, not the events; the few kept as objects are bounded (CollectOptions).
  */
-export async function collectEvents(pages: AsyncIterable<StoredEvent[]>, expected = 0): Promise<CollectedEvents> {
+export async function collectEvents(pages: AsyncIterable<StoredEvent[]>, expected = 0, opts: CollectOptions = {}): Promise<CollectedEvents> {
   const columns = new EventColumns(expected);
   let count = 0;
   let lastSeq = 0;
   let dataUntil = 0;
-  const contextEvents: ContextEvent[] = [];
+  const maxContext = opts.maxContextEvents ?? MAX_CONTEXT_EVENTS;
+  // a ring of the newest context events: `contextSeen` counts all, slot = seen mod max
+  const contextRing: ContextEvent[] = [];
+  let contextSeen = 0;
   const recommendedEvents: RecommendedEvent[] = [];
   for await (const page of pages) {
     for (const e of page) {
@@ -78,10 +95,13 @@ export async function collectEvents(pages: AsyncIterable<StoredEvent[]>, expecte
       if (e.timestamp > dataUntil) dataUntil = e.timestamp;
       if (e.itemId === undefined) continue;
       columns.push(e.userId, e.itemId, e.type, e.timestamp);
-      if (e.context && typeof e.context === 'object') contextEvents.push({ itemId: e.itemId, type: e.type, timestamp: e.timestamp, context: e.context });
-      if (e.recommendationId !== undefined) recommendedEvents.push({ recommendationId: e.recommendationId, itemId: e.itemId, type: e.type });
+      if (e.context && typeof e.context === 'object' && maxContext > 0) contextRing[contextSeen++ % maxContext] = { itemId: e.itemId, type: e.type, timestamp: e.timestamp, context: e.context };
+      if (e.recommendationId !== undefined && (!opts.shownLists || opts.shownLists.has(e.recommendationId))) recommendedEvents.push({ recommendationId: e.recommendationId, itemId: e.itemId, type: e.type });
     }
   }
+  // scan order again: the oldest kept event sits where the next one would have gone
+  const cut = contextSeen > maxContext ? contextSeen % maxContext : 0;
+  const contextEvents = cut === 0 ? contextRing : [...contextRing.slice(cut), ...contextRing.slice(0, cut)];
   return { columns, count, lastSeq, dataUntil, contextEvents, recommendedEvents };
 }
 
