@@ -329,8 +329,7 @@ export class RecommendationService {
       items = items.filter((i) => !shown.has(i.itemId));
       request = { replay: { ...chain.replay, opts: { ...chain.replay.opts, n: replay.opts.n } }, shownBefore: chain.shownBefore };
     } else request = { replay };
-    const itemIds = new Array<string>(items.length);
-    for (let k = 0; k < items.length; k++) itemIds[k] = (items[k] as RecommendedItem).itemId;
+    const itemIds = itemIdsOf(items);
     const list: ShownList = { recommendationId, surface, timestamp: now, itemIds, request, firstId: chain?.firstId ?? recommendationId, page: chain?.page ?? 1 };
     if (userId) list.userId = userId;
     if (sm) list.modelVersion = sm.version;
@@ -341,6 +340,18 @@ export class RecommendationService {
 
 const POPULAR_REASON: Reason = Object.freeze({ type: 'fallback', text: 'Popular with everyone' }) as Reason;
 const TRENDING_REASON: Reason = Object.freeze({ type: 'trending', text: 'Trending right now' }) as Reason;
+
+const cachedItemIds = new WeakMap<readonly RecommendedItem[], string[]>();
+
+/** The items' ids; for a cached (frozen) list computed once and shared, frozen too, by every response's log entry. */
+function itemIdsOf(items: readonly RecommendedItem[]): string[] {
+  const hit = cachedItemIds.get(items);
+  if (hit) return hit;
+  const ids = new Array<string>(items.length);
+  for (let k = 0; k < items.length; k++) ids[k] = (items[k] as RecommendedItem).itemId;
+  if (Object.isFrozen(items)) cachedItemIds.set(items, Object.freeze(ids) as string[]);
+  return ids;
+}
 
 function freezeList(items: RecommendedItem[]): RecommendedItem[] {
   for (const item of items) Object.freeze(item);

@@ -8,7 +8,15 @@ import { randomUUID } from 'node:crypto';
  * of entropy for it, so no system call per id).
  */
 export function newRecommendationId(now = Date.now()): string {
-  const t = now.toString(16).padStart(12, '0');
+  // many ids share a millisecond: its prefix is built once
+  if (now !== prefixMs) {
+    const t = now.toString(16).padStart(12, '0');
+    prefix = `${t.slice(0, 8)}-${t.slice(8, 12)}-7`;
+    prefixMs = now;
+  }
   // randomUUID: xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx, the variant bits V already set
-  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${randomUUID().slice(15)}`;
+  return prefix + randomUUID().slice(15);
 }
+
+let prefixMs = Number.NaN;
+let prefix = '';
