@@ -48,10 +48,18 @@ export interface InteractionMatrix {
   matrix: CsrMatrix;
 }
 
+/**
+ * The configured weight of an event type, or `fallback`. Own keys only: event types are open
+ * strings from clients, and `constructor` or `toString` must not pick up Object.prototype.
+ */
+export function typeWeightOf(weights: Readonly<Record<string, number>> | undefined, type: string, fallback: number): number {
+  return weights !== undefined && Object.hasOwn(weights, type) ? (weights[type] as number) : fallback;
+}
+
 /** The weight one interaction contributes under `opts` (0 drops it). */
 export function interactionWeight(e: Interaction, opts: WeightingOptions, now: number): number {
   const weights = opts.typeWeights ?? DEFAULT_TYPE_WEIGHTS;
-  let w = e.type === undefined ? (opts.defaultWeight ?? 1) : (weights[e.type] ?? opts.defaultWeight ?? 1);
+  let w = e.type === undefined ? (opts.defaultWeight ?? 1) : typeWeightOf(weights, e.type, opts.defaultWeight ?? 1);
   if (opts.useValue && e.value !== undefined && Number.isFinite(e.value)) w *= e.value;
   if (opts.halfLifeDays && opts.halfLifeDays > 0 && e.timestamp !== undefined) {
     const ageDays = Math.max(0, now - e.timestamp) / 86_400_000;

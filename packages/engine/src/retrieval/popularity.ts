@@ -1,3 +1,4 @@
+import { typeWeightOf } from '../data/events.ts';
 import { takeRanked, type Retrieved, type RetrievalQuery } from './types.ts';
 
 /** An event for popularity counting (plain data). */
@@ -47,7 +48,7 @@ export function buildPopularityIndex(events: readonly PopularityEvent[], opts: P
   const segments = new Map<string, Map<string, number>>();
   const categories = new Map<string, Map<string, number>>();
   for (const e of events) {
-    const w = e.type === undefined ? 1 : (opts.typeWeights?.[e.type] ?? 1);
+    const w = e.type === undefined ? 1 : typeWeightOf(opts.typeWeights, e.type, 1);
     if (w === 0) continue;
     global.set(e.itemId, (global.get(e.itemId) ?? 0) + w);
     if (opts.segmentsOf && e.userId !== undefined) for (const s of opts.segmentsOf(e.userId)) bump(segments, s, e.itemId, w);

@@ -1,3 +1,4 @@
+import { typeWeightOf } from '../data/events.ts';
 import { takeRanked, type Retrieved, type RetrievalQuery } from './types.ts';
 
 export interface TrendingEvent {
@@ -46,7 +47,7 @@ export function buildTrendingIndex(events: readonly TrendingEvent[], opts: Trend
   const total = new Map<string, number>();
   for (const e of events) {
     if (e.timestamp > at) continue;
-    const w = e.type === undefined ? 1 : (opts.typeWeights?.[e.type] ?? 1);
+    const w = e.type === undefined ? 1 : typeWeightOf(opts.typeWeights, e.type, 1);
     if (w === 0) continue;
     short.set(e.itemId, (short.get(e.itemId) ?? 0) + w * Math.pow(0.5, (at - e.timestamp) / h));
     total.set(e.itemId, (total.get(e.itemId) ?? 0) + w);

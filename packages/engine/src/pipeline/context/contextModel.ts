@@ -1,3 +1,4 @@
+import { typeWeightOf } from '../../data/events.ts';
 import { contextKeys, DEFAULT_CONTEXT_FIELDS } from './features.ts';
 
 /** An event with the context it happened in (timezone, device, country, declared fields). */
@@ -74,7 +75,7 @@ export function fitContextModel(events: readonly ContextEvent[], opts: ContextMo
   // totals are per field: every event counts once for each field it has a value for
   const fieldTotals = new Map<string, number>();
   for (const e of events) {
-    const w = e.type === undefined ? 1 : (opts.typeWeights?.[e.type] ?? 1);
+    const w = e.type === undefined ? 1 : typeWeightOf(opts.typeWeights, e.type, 1);
     if (w === 0) continue;
     const groups = opts.groupsOf ? (itemGroups[e.itemId] ??= [...opts.groupsOf(e.itemId)]) : [];
     itemTotals.set(e.itemId, (itemTotals.get(e.itemId) ?? 0) + w);
