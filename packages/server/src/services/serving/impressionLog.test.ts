@@ -45,6 +45,33 @@ describe('ImpressionLog', () => {
     await store.close();
   });
 
+  it('a stalled store bounds what waits: lists past maxPending are not logged durably, and that is reported', async () => {
+    const store = await openStore();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const logShownLists = store.logShownLists.bind(store);
+    store.logShownLists = async (lists) => {
+      await gate;
+      return logShownLists(lists);
+    };
+    const errors: string[] = [];
+    const online = new MemoryOnlineState();
+    const log = new ImpressionLog(store, online, { flushIntervalMs: 60_000, maxBatch: 10_000, maxPending: 3, retentionMs: 0, onError: (e) => errors.push(String(e)) });
+    for (let k = 0; k < 5; k++) log.record(list(`s${k}`));
+    // the online state still gets every list (rotation, attribution of the next events)
+    expect(await online.getImpression('s4')).toBeDefined();
+    const done = log.flush();
+    release();
+    await done;
+    expect(errors).toEqual([expect.stringContaining('2 shown lists not logged')]);
+    expect((await store.newestShownLists(10)).map((l) => l.recommendationId).sort()).toEqual(['s0', 's1', 's2']);
+    // once the backlog is written, lists are logged again
+    log.record(list('later'));
+    await log.flush();
+    expect(await store.getShownList('later')).toBeDefined();
+    await store.close();
+  });
+
   it('deletes lists older than the retention when it flushes', async () => {
     const store = await openStore();
     await store.logShownLists([list('old', 1_000), list('recent', 9_000)]);

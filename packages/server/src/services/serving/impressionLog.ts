@@ -13,6 +13,11 @@ export interface ImpressionLogOptions {
   chunk?: number;
   /** rows older than this are deleted (ms; 0 keeps everything) */
   retentionMs?: number;
+  /**
+   * most lists waiting to be written; beyond it (the store is down or slower than the request
+   * rate) new lists are not logged durably, so a stalled store cannot exhaust memory
+   */
+  maxPending?: number;
   clock?: () => number;
   /** where write failures go (the response was already sent) */
   onError?: (err: unknown) => void;
@@ -37,6 +42,9 @@ export class ImpressionLog {
   private readonly maxBatch: number;
   private readonly chunk: number;
   private readonly retentionMs: number;
+  private readonly maxPending: number;
+  /** lists not logged durably because too many were waiting, since the last report */
+  private dropped = 0;
   private readonly clock: () => number;
   private readonly onError: (err: unknown) => void;
   private readonly flushBound = (): void => void this.flush();
@@ -51,6 +59,7 @@ export class ImpressionLog {
     // SQLite writes synchronously: 100 rows keep each write well under a millisecond (tail latency)
     this.chunk = opts.chunk ?? 100;
     this.retentionMs = opts.retentionMs ?? 30 * 24 * HOUR;
+    this.maxPending = opts.maxPending ?? 100_000;
     this.clock = opts.clock ?? Date.now;
     this.onError = opts.onError ?? (() => {});
   }
@@ -61,6 +70,10 @@ export class ImpressionLog {
     if (list.modelVersion !== undefined) impression.modelVersion = list.modelVersion;
     // the online write is in-memory (or pipelined); a failure must not fail the response
     this.online.recordImpressions([impression]).catch(this.onError);
+    if (this.pending.size >= this.maxPending) {
+      this.dropped++;
+      return;
+    }
     this.buffer.push(list);
     this.pending.set(list.recommendationId, list);
     if (this.buffer.length >= this.maxBatch) void this.flush();
@@ -79,6 +92,10 @@ export class ImpressionLog {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.dropped > 0) {
+      this.onError(new Error(`recommendation log: ${this.dropped} shown lists not logged, ${this.pending.size} were waiting for the store`));
+      this.dropped = 0;
+    }
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length > 0) this.flushing = this.flushing.then(() => this.write(batch)).catch(this.onError);
