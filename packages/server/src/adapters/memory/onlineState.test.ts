@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryOnlineState } from './onlineState.ts';
 
@@ -23,6 +24,30 @@ describe('MemoryOnlineState', () => {
     expect(a).not.toBe(stored);
     await s.recordEvents([{ userId: 'w', itemId: 'c', type: 'view', timestamp: 1 }]);
     expect((await s.getUser('w')).history).toStrictEqual([{ itemId: 'c', type: 'view', timestamp: 1 }]);
+  });
+
+  it('keeps, per user, the newest `maxHistory` events in time order (ties in arrival order), whatever the batching', async () => {
+    const event = fc.record({ user: fc.constantFrom('a', 'b', 'c'), t: fc.integer({ min: 0, max: 30 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(event, { maxLength: 25 }), { maxLength: 6 }), fc.integer({ min: 1, max: 6 }), async (batches, cap) => {
+        const s = new MemoryOnlineState({ maxHistory: cap });
+        let n = 0;
+        const all: Array<{ user: string; t: number; id: string }> = [];
+        for (const batch of batches) {
+          const tagged = batch.map((e) => ({ ...e, id: `i${n++}` }));
+          all.push(...tagged);
+          await s.recordEvents(tagged.map((e) => ev(e.user, e.id, e.t)));
+        }
+        let held = 0;
+        for (const user of ['a', 'b', 'c']) {
+          // stable sort by time = insertion after equal timestamps
+          const expected = all.filter((e) => e.user === user).sort((x, y) => x.t - y.t).slice(-cap).map((e) => e.id);
+          expect((await s.getUser(user)).history.map((e) => e.itemId)).toEqual(expected);
+          held += expected.length;
+        }
+        expect(s.eventCount).toBe(held);
+      }),
+    );
   });
 
   it('bumps the revision on every change and reports revision 0 for strangers', async () => {

@@ -85,14 +85,18 @@ export class MemoryOnlineState implements OnlineState {
 
   /** The synchronous core, for in-process callers that must not yield between event and read. */
   recordEventsSync(events: readonly OnlineEvent[]): void {
+    // histories over the cap are trimmed once at the end, not once per event: a full history
+    // took a splice (shifting ~200 entries) for every event; the kept newest entries are the same
+    let over: UserSlot[] | undefined;
     for (const e of events) {
       const s = this.touch(e.userId);
       insertByTime(s.history, historyRecord(e));
       this.totalEvents++;
-      if (s.history.length > this.maxHistory) this.totalEvents -= s.history.splice(0, s.history.length - this.maxHistory).length;
+      if (s.history.length === this.maxHistory + 1) (over ??= []).push(s);
       s.revision = ++this.revision;
       this.addHeat(e.itemId, e.timestamp);
     }
+    if (over) for (const s of over) if (s.history.length > this.maxHistory) this.totalEvents -= s.history.splice(0, s.history.length - this.maxHistory).length;
     if (this.totalEvents > this.maxEvents) this.evict();
   }
 
