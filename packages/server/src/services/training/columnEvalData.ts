@@ -67,7 +67,12 @@ function typeWeights(cols: EventColumns, weighting: WeightingOptions): Float64Ar
   return out;
 }
 
-/** Train rows of weight ≠ 0 as a users × items CSR; repeated (user, item) pairs summed in row order. */
+/**
+ * Train rows of weight ≠ 0 as a users × items CSR; repeated (user, item) pairs summed in row
+ * order. Built in place in its own arrays: each kept row's item goes to its user's span of
+ * `indices` and its type code to `data` (in row order), then every user's span is summed per
+ * item and compacted towards the front. No per-row permutation or triplet copy.
+ */
 function trainMatrix(cols: EventColumns, role: Uint8Array, userIndex: Int32Array, itemIndex: Int32Array, typeWeight: Float64Array, rows: number, columns: number): CsrMatrix {
   const n = cols.length;
   const kept = (p: number): boolean => {
@@ -79,23 +84,28 @@ function trainMatrix(cols: EventColumns, role: Uint8Array, userIndex: Int32Array
   for (let p = 0; p < n; p++) if (kept(p)) start[(userIndex[cols.user(p)] as number) + 1]++;
   for (let r = 0; r < rows; r++) start[r + 1] += start[r] as number;
   const total = start[rows] as number;
-  const order = new Int32Array(total);
+  const indices = new Int32Array(total);
+  // type codes are small integers, exact in float32, until the sums overwrite them
+  const data = new Float32Array(total);
   const cursor = start.slice(0, rows);
-  for (let p = 0; p < n; p++) if (kept(p)) order[cursor[userIndex[cols.user(p)] as number]++] = p;
+  for (let p = 0; p < n; p++) {
+    if (!kept(p)) continue;
+    const q = cursor[userIndex[cols.user(p)] as number]++;
+    indices[q] = itemIndex[cols.item(p)] as number;
+    data[q] = cols.type(p);
+  }
 
   const indptr = new Int32Array(rows + 1);
-  const indices = new Int32Array(total);
-  const data = new Float32Array(total);
   // sums and seen are per column, reused row after row: seen[c] = 1 + the row that last touched c
   const sums = new Float64Array(columns);
   const seen = new Int32Array(columns);
   let nnz = 0;
   for (let r = 0; r < rows; r++) {
     const rowStart = nnz;
+    // nnz ≤ q throughout, so a write to indices[nnz] never overtakes an entry not yet read
     for (let q = start[r] as number; q < (start[r + 1] as number); q++) {
-      const p = order[q] as number;
-      const c = itemIndex[cols.item(p)] as number;
-      const w = typeWeight[cols.type(p)] as number;
+      const c = indices[q] as number;
+      const w = typeWeight[data[q] as number] as number;
       if (seen[c] !== r + 1) {
         seen[c] = r + 1;
         sums[c] = w;

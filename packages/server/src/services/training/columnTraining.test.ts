@@ -136,4 +136,33 @@ describe('training over event columns equals the engine over interaction objects
     expect(cols.items.id(cols.item(500))).toBe(`i${500 % 13}`);
     expect(cols.timestamp(999)).toBe(999);
   });
+
+  it('widens its one-byte type column past 256 event types, and the matrix still sums each type by its weight', () => {
+    // 300 types, each on its own (user, item) pair and a repeat of pair (u0, i0), so codes above 255 are both stored and summed
+    const input: Interaction[] = [];
+    const typeWeights: Record<string, number> = {};
+    for (let t = 0; t < 300; t++) {
+      typeWeights[`t${t}`] = 1 + (t % 7) / 4;
+      input.push({ userId: `u${t % 5}`, itemId: `i${t % 11}`, type: `t${t}`, timestamp: t });
+      input.push({ userId: 'u0', itemId: 'i0', type: `t${t}`, timestamp: 1000 + t });
+    }
+    const cols = EventColumns.fromInteractions(input);
+    expect(cols.types.size).toBe(300);
+    expect(cols.toInteractions()).toEqual(input);
+    const role = new Uint8Array(input.length).fill(TRAIN);
+    expect(plain(evalDataFromColumns(cols, role, { typeWeights }))).toEqual(plain(buildEvalData(input, [], { typeWeights })));
+  });
+
+  it('lets go of its rows on release, keeps its id dictionaries, and can be filled again', () => {
+    const cols = EventColumns.fromInteractions([
+      { userId: 'a', itemId: 'x', type: 'view', timestamp: 1 },
+      { userId: 'b', itemId: 'y', type: 'purchase', timestamp: 2 },
+    ]);
+    cols.release();
+    expect(cols.length).toBe(0);
+    expect(cols.toInteractions()).toEqual([]);
+    expect(cols.users.toJSON()).toEqual(['a', 'b']);
+    cols.push('c', 'x', 'view', 3);
+    expect(cols.toInteractions()).toEqual([{ userId: 'c', itemId: 'x', type: 'view', timestamp: 3 }]);
+  });
 });

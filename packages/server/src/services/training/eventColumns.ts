@@ -2,8 +2,9 @@ import { IdMap, compareIds, type Interaction } from '@attune/engine';
 
 /**
  * The trainer's events as columns: one typed-array entry per item event (user, item and type
- * codes, timestamp) plus the id dictionaries. 20 bytes an event instead of a JS object each, so
- * a 10M-event training run holds ~200 MB of events rather than gigabytes of objects.
+ * codes, timestamp) plus the id dictionaries. 17 bytes an event instead of a JS object each (the
+ * type code takes one byte while there are at most 256 event types), so a 10M-event training
+ * run holds ~170 MB of events rather than gigabytes of objects.
  * Row order is scan order (store seq order), which the splits use to break ties.
  */
 export class EventColumns {
@@ -13,7 +14,7 @@ export class EventColumns {
   private size = 0;
   private userCol: Int32Array;
   private itemCol: Int32Array;
-  private typeCol: Int32Array;
+  private typeCol: Uint8Array | Int32Array;
   private timeCol: Float64Array;
   private userRanks: Int32Array | undefined;
   private itemRanks: Int32Array | undefined;
@@ -23,7 +24,7 @@ export class EventColumns {
     const n = Math.max(16, Math.floor(capacity));
     this.userCol = new Int32Array(n);
     this.itemCol = new Int32Array(n);
-    this.typeCol = new Int32Array(n);
+    this.typeCol = new Uint8Array(n);
     this.timeCol = new Float64Array(n);
   }
 
@@ -42,7 +43,10 @@ export class EventColumns {
     const p = this.size++;
     this.userCol[p] = this.users.add(userId);
     this.itemCol[p] = this.items.add(itemId);
-    this.typeCol[p] = this.types.add(type);
+    const t = this.types.add(type);
+    // a 257th event type widens the type column once; real data has a handful of types
+    if (t > 255 && this.typeCol instanceof Uint8Array) this.typeCol = Int32Array.from(this.typeCol);
+    this.typeCol[p] = t;
     this.timeCol[p] = timestamp;
     this.userRanks = undefined;
     this.itemRanks = undefined;
@@ -74,6 +78,19 @@ export class EventColumns {
     return (this.itemRanks ??= ranksOf(this.items));
   }
 
+  /**
+   * Lets go of the event rows (the column arrays): afterwards there are none (length 0), while
+   * the id dictionaries stay. The trainer calls it once the refit data is built, so the columns
+   * do not sit beside the model while it is fitted and serialized.
+   */
+  release(): void {
+    this.size = 0;
+    this.userCol = new Int32Array(0);
+    this.itemCol = new Int32Array(0);
+    this.typeCol = new Uint8Array(0);
+    this.timeCol = new Float64Array(0);
+  }
+
   /** the rows as engine interactions (tests and small data only: this is what the columns avoid) */
   toInteractions(): Interaction[] {
     const out: Interaction[] = [];
@@ -83,14 +100,14 @@ export class EventColumns {
 
   private grow(): void {
     // the count the store reported is a hint: events arriving during the scan still fit
-    const n = Math.ceil(this.userCol.length * 1.5);
+    const n = Math.max(16, Math.ceil(this.userCol.length * 1.5));
     const u = new Int32Array(n);
     u.set(this.userCol);
     this.userCol = u;
     const i = new Int32Array(n);
     i.set(this.itemCol);
     this.itemCol = i;
-    const t = new Int32Array(n);
+    const t = this.typeCol instanceof Uint8Array ? new Uint8Array(n) : new Int32Array(n);
     t.set(this.typeCol);
     this.typeCol = t;
     const ts = new Float64Array(n);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../ports/store.ts';
-import { collectEvents } from './trainCore.ts';
+import { buildEvalData, columnCounts, DEFAULT_TYPE_WEIGHTS } from '@attune/engine';
+import { decodeArtifact } from './artifact.ts';
+import { collectEvents, trainOnEvents } from './trainCore.ts';
 
 async function* pages(events: StoredEvent[], size: number): AsyncGenerator<StoredEvent[]> {
   for (let k = 0; k < events.length; k += size) yield events.slice(k, k + size);
@@ -37,5 +39,30 @@ describe('collectEvents', () => {
     const data = await collectEvents(pages(events, 10), 0, { shownLists: new Set(['r-new']) });
     expect(data.recommendedEvents).toEqual([{ recommendationId: 'r-new', itemId: 'i2', type: 'view' }]);
     expect((await collectEvents(pages(events, 10))).recommendedEvents?.map((e) => e.recommendationId)).toEqual(['r-old', 'r-new']);
+  });
+});
+
+describe('trainOnEvents', () => {
+  // 12 users with 6 events each over 8 items: enough for a per-user hold-out
+  const events = Array.from({ length: 72 }, (_, k) => event(k + 1, { userId: `u${k % 12}`, itemId: `i${(k * 5) % 8}`, type: k % 4 === 0 ? 'purchase' : 'view' }));
+  const spec = { model: 'item-knn', params: {}, typeWeights: { ...DEFAULT_TYPE_WEIGHTS }, defaultWeight: 1 };
+
+  it('takes the events over: their columns are released once trained on', async () => {
+    const data = await collectEvents(pages(events, 10), events.length);
+    const outcome = await trainOnEvents(data, spec);
+    expect(outcome.metrics['ndcg@10']).toBeGreaterThanOrEqual(0);
+    expect(data.columns.length).toBe(0);
+  });
+
+  it('packs the refit on every event: the id maps and item popularity of buildEvalData over them, the same bytes run after run', async () => {
+    const first = await trainOnEvents(await collectEvents(pages(events, 10), events.length), spec);
+    const second = await trainOnEvents(await collectEvents(pages(events, 7), 0), spec);
+    expect(Buffer.from(second.artifact).equals(Buffer.from(first.artifact))).toBe(true);
+    const all = buildEvalData(events.map((e) => ({ userId: e.userId, itemId: e.itemId ?? '', type: e.type, timestamp: e.timestamp })), [], { typeWeights: spec.typeWeights, defaultWeight: 1 });
+    const packed = decodeArtifact(first.artifact);
+    expect(packed.users.toJSON()).toEqual(all.users.toJSON());
+    expect(packed.items.toJSON()).toEqual(all.items.toJSON());
+    expect([...packed.popularity]).toEqual([...columnCounts(all.train)]);
+    expect(packed.lastSeq).toBe(72);
   });
 });

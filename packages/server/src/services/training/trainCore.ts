@@ -1,4 +1,4 @@
-import { columnCounts, type ContextEvent, type PipelineIndexes, type WeightingOptions } from '@attune/engine';
+import { columnCounts, type ContextEvent, type IdMap, type PipelineIndexes, type WeightingOptions } from '@attune/engine';
 import { autoTune, evaluateRecommender, fitModel, canonicalKey, type EvalData, type EvalResult } from '@attune/engine/eval/index';
 import type { StoredEvent } from '../../ports/store.ts';
 import { encodeArtifact } from './artifact.ts';
@@ -112,28 +112,25 @@ type Progress = (fraction: number, message: string) => void;
  * temporal when no user has enough), pick the model (configured or tuned), evaluate it and
  * the serving configuration on that hold-out, then refit the candidate on everything.
  * Every step reads the event columns; the only per-event memory besides them is the CSR.
+ *
+ * It takes the collected events over: their columns are released (EventColumns.release) once
+ * the refit data is built, so `data` trains once. Each step's data lives in its own function
+ * call and is dropped when the step ends: the evaluation split is gone before the refit, and
+ * the refit matrix and the model are gone before the artifact is packed.
  */
 export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onProgress: Progress = () => {}, clock: () => number = Date.now): Promise<TrainOutcome> {
   const weighting: WeightingOptions = { typeWeights: spec.typeWeights, defaultWeight: spec.defaultWeight };
   const seed = spec.seed ?? 42;
   const fraction = spec.testFraction ?? 0.2;
   const cols = data.columns;
-  let isTest = perUserTemporalTest(cols, { testFraction: fraction });
-  let splitKind = 'per-user temporal';
-  let tested = countOnes(isTest);
-  if (tested === 0 || tested === cols.length) {
-    isTest = globalTemporalTest(cols, fraction);
-    splitKind = 'global temporal';
-    tested = countOnes(isTest);
-  }
-  const evaluable = tested > 0 && tested < cols.length;
+  let split: HoldOut | undefined = holdOut(cols, fraction);
 
   let name = spec.model;
   let params = spec.params;
   if (name === '' || name === 'auto') {
     onProgress(0.05, 'choosing a model (auto)');
-    if (evaluable) {
-      const chosen = await autoTune(validationData(cols, isTest, weighting), { seed, maxTrials: spec.autoMaxTrials ?? 4, budgetMs: spec.autoBudgetMs ?? 120_000, clock });
+    if (split) {
+      const chosen = await autoTune(validationData(cols, split.isTest, weighting), { seed, maxTrials: spec.autoMaxTrials ?? 4, budgetMs: spec.autoBudgetMs ?? 120_000, clock });
       name = chosen.model;
       params = chosen.params;
     } else {
@@ -145,39 +142,25 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
   const metrics: Record<string, number> = {};
   let promote = true;
   let note = 'no hold-out: too little data to evaluate';
-  if (evaluable) {
-    onProgress(0.3, `evaluating ${name} on a ${splitKind} hold-out`);
-    const role = new Uint8Array(cols.length);
-    for (let p = 0; p < role.length; p++) role[p] = isTest[p] ? TEST : TRAIN;
-    const evalData = evalDataFromColumns(cols, role, weighting);
-    const fitted = await fitModel(name, params, evalData, { seed });
-    // compare resolved parameters (defaults filled in), as the serving model records them
-    params = { ...fitted.params };
-    const candidate = evaluateRecommender(fitted, evalData);
-    Object.assign(metrics, metricRecord(candidate, ''));
-    note = `${splitKind} hold-out, ${candidate.users} users: ndcg@10 ${candidate.ndcg.toFixed(4)}`;
-    const b = spec.baseline;
-    if (b && (b.model !== name || canonicalKey(b.params) !== canonicalKey(params))) {
-      onProgress(0.55, `evaluating the serving configuration ${b.model}`);
-      const base = evaluateRecommender(await fitModel(b.model, b.params, evalData, { seed }), evalData);
-      Object.assign(metrics, metricRecord(base, 'baseline.'));
-      // "not worse", with a hair of tolerance for float noise between equal models
-      promote = candidate.ndcg >= base.ndcg - 1e-9;
-      note += promote ? ` ≥ serving ${b.model} ${base.ndcg.toFixed(4)}: promoted` : ` < serving ${b.model} ${base.ndcg.toFixed(4)}: kept the serving model`;
-    } else {
-      note += b ? ' (same configuration as serving, fresher data): promoted' : ' (first model): promoted';
-    }
+  if (split) {
+    onProgress(0.3, `evaluating ${name} on a ${split.kind} hold-out`);
+    const judged = await evaluateOnHoldOut(cols, split, name, params, spec, weighting, seed, onProgress);
+    split = undefined;
+    params = judged.params;
+    Object.assign(metrics, judged.metrics);
+    promote = judged.promote;
+    note = judged.note;
   }
 
-  onProgress(0.7, `refitting ${name} on all ${cols.length} interactions`);
-  const all = evalDataFromColumns(cols, allRows(cols), weighting);
-  const model = await fitModel(name, params, all, { seed });
-  onProgress(0.9, 'building popularity, trending and association indexes');
+  // the retrieval indexes read the columns, so they are built before the refit releases them
+  onProgress(0.7, 'building popularity, trending and association indexes');
   const indexes: PipelineIndexes = {
     popularity: popularityFromColumns(cols, spec.typeWeights),
     trending: trendingFromColumns(cols, spec.typeWeights, data.dataUntil),
     associations: associationsFromColumns(cols),
   };
+  onProgress(0.75, `refitting ${name} on all ${cols.length} interactions`);
+  const fitted = await refitOnAll(cols, name, params, weighting, seed);
   // no content index: each serving node keeps its own, current with catalogue writes (CatalogCache)
   onProgress(0.95, 'building the context model, segment popularity and the engagement index');
   const context = fitCatalogContextModel(data.contextEvents ?? [], data.catalog, spec.typeWeights);
@@ -188,15 +171,76 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
   if (engagement) indexes.engagement = engagement;
   const artifact = encodeArtifact({
     indexes,
-    modelBytes: model.serialize(),
-    users: all.users,
-    items: all.items,
-    popularity: columnCounts(all.train),
+    modelBytes: fitted.modelBytes,
+    users: fitted.users,
+    items: fitted.items,
+    popularity: fitted.popularity,
     lastSeq: data.lastSeq,
     dataUntil: data.dataUntil,
   });
   onProgress(1, 'done');
-  return { model: name, params: { ...model.params }, metrics, promote, note, trainingEvents: data.count, lastSeq: data.lastSeq, dataUntil: data.dataUntil, artifact };
+  return { model: name, params: fitted.params, metrics, promote, note, trainingEvents: data.count, lastSeq: data.lastSeq, dataUntil: data.dataUntil, artifact };
+}
+
+/** Which rows are held out, and how they were chosen. */
+interface HoldOut {
+  isTest: Uint8Array;
+  kind: string;
+}
+
+/** Each user's latest interactions, or the latest overall when no user has enough; undefined when nothing can be held out. */
+function holdOut(cols: EventColumns, fraction: number): HoldOut | undefined {
+  let isTest = perUserTemporalTest(cols, { testFraction: fraction });
+  let kind = 'per-user temporal';
+  let tested = countOnes(isTest);
+  if (tested === 0 || tested === cols.length) {
+    isTest = globalTemporalTest(cols, fraction);
+    kind = 'global temporal';
+    tested = countOnes(isTest);
+  }
+  return tested > 0 && tested < cols.length ? { isTest, kind } : undefined;
+}
+
+/**
+ * Fits the candidate (and the serving configuration when it differs) on the hold-out's
+ * training part and scores both on its test part. Its evaluation data and models live only
+ * in this call, so they are garbage before the refit builds its own.
+ */
+async function evaluateOnHoldOut(cols: EventColumns, split: HoldOut, name: string, params: Record<string, unknown>, spec: TrainSpec, weighting: WeightingOptions, seed: number, onProgress: Progress): Promise<{ params: Record<string, unknown>; metrics: Record<string, number>; promote: boolean; note: string }> {
+  const role = new Uint8Array(cols.length);
+  for (let p = 0; p < role.length; p++) role[p] = split.isTest[p] ? TEST : TRAIN;
+  const evalData = evalDataFromColumns(cols, role, weighting);
+  const fitted = await fitModel(name, params, evalData, { seed });
+  // compare resolved parameters (defaults filled in), as the serving model records them
+  const resolved = { ...fitted.params };
+  const candidate = evaluateRecommender(fitted, evalData);
+  const metrics = metricRecord(candidate, '');
+  let promote = true;
+  let note = `${split.kind} hold-out, ${candidate.users} users: ndcg@10 ${candidate.ndcg.toFixed(4)}`;
+  const b = spec.baseline;
+  if (b && (b.model !== name || canonicalKey(b.params) !== canonicalKey(resolved))) {
+    onProgress(0.55, `evaluating the serving configuration ${b.model}`);
+    const base = evaluateRecommender(await fitModel(b.model, b.params, evalData, { seed }), evalData);
+    Object.assign(metrics, metricRecord(base, 'baseline.'));
+    // "not worse", with a hair of tolerance for float noise between equal models
+    promote = candidate.ndcg >= base.ndcg - 1e-9;
+    note += promote ? ` ≥ serving ${b.model} ${base.ndcg.toFixed(4)}: promoted` : ` < serving ${b.model} ${base.ndcg.toFixed(4)}: kept the serving model`;
+  } else {
+    note += b ? ' (same configuration as serving, fresher data): promoted' : ' (first model): promoted';
+  }
+  return { params: resolved, metrics, promote, note };
+}
+
+/**
+ * The candidate fitted on every row, reduced to what the artifact keeps: the model's bytes,
+ * the id maps and item popularity. The columns are released as soon as the refit data is
+ * built; the refit matrix, its timestamps and the model object are dropped when this returns.
+ */
+async function refitOnAll(cols: EventColumns, name: string, params: Record<string, unknown>, weighting: WeightingOptions, seed: number): Promise<{ modelBytes: Uint8Array; params: Record<string, unknown>; users: IdMap; items: IdMap; popularity: Float32Array }> {
+  const all = evalDataFromColumns(cols, allRows(cols), weighting);
+  cols.release();
+  const model = await fitModel(name, params, all, { seed });
+  return { modelBytes: model.serialize(), params: { ...model.params }, users: all.users, items: all.items, popularity: columnCounts(all.train) };
 }
 
 /**
