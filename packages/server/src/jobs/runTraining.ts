@@ -4,6 +4,7 @@ import type { Store } from '../ports/store.ts';
 import { collectEvents, trainOnEvents, type TrainOutcome, type TrainSpec } from '../services/training/trainCore.ts';
 import { collectCatalog } from '../services/training/catalogIndexes.ts';
 import { collectImpressions } from '../services/training/engagementIndex.ts';
+import { fullCollector } from './garbageCollection.ts';
 import type { WorkerReply } from './workerMessages.ts';
 
 export type ProgressListener = (fraction: number, message: string) => void;
@@ -66,6 +67,9 @@ export function inlineRunner(store: Store): TrainingRunner {
     const data = await collectEvents(store.scanEvents({ batchSize: 20_000 }), await store.countEvents(), { shownLists });
     data.catalog = await collectCatalog(store);
     data.impressions = impressions;
-    return trainOnEvents(data, spec, onProgress);
+    // the scan's pages of event objects are garbage now: gone before training allocates
+    const collectGarbage = fullCollector();
+    collectGarbage();
+    return trainOnEvents(data, spec, onProgress, Date.now, collectGarbage);
   };
 }

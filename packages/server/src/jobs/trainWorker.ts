@@ -3,6 +3,7 @@ import { createStore, type StoreConfig } from '../adapters/factory.ts';
 import { collectEvents, trainOnEvents, type TrainSpec } from '../services/training/trainCore.ts';
 import { collectCatalog } from '../services/training/catalogIndexes.ts';
 import { collectImpressions } from '../services/training/engagementIndex.ts';
+import { fullCollector } from './garbageCollection.ts';
 import type { WorkerReply } from './workerMessages.ts';
 
 /**
@@ -27,7 +28,10 @@ try {
   data.catalog = await collectCatalog(store);
   data.impressions = impressions;
   await store.close();
-  const outcome = await trainOnEvents(data, spec, (fraction, message) => send({ kind: 'progress', fraction, message }));
+  // the scan's pages of event objects are garbage now: gone before training allocates
+  const collectGarbage = fullCollector();
+  collectGarbage();
+  const outcome = await trainOnEvents(data, spec, (fraction, message) => send({ kind: 'progress', fraction, message }), Date.now, collectGarbage);
   send({ kind: 'done', outcome }, [outcome.artifact.buffer as ArrayBuffer]);
 } catch (err) {
   send({ kind: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });

@@ -49,9 +49,12 @@ describe('trainOnEvents', () => {
 
   it('takes the events over: their columns are released once trained on', async () => {
     const data = await collectEvents(pages(events, 10), events.length);
-    const outcome = await trainOnEvents(data, spec);
+    let collections = 0;
+    const outcome = await trainOnEvents(data, spec, () => {}, Date.now, () => collections++);
     expect(outcome.metrics['ndcg@10']).toBeGreaterThanOrEqual(0);
     expect(data.columns.length).toBe(0);
+    // after the split, the evaluation, the refit data and the refit
+    expect(collections).toBe(4);
   });
 
   it('packs the refit on every event: the id maps and item popularity of buildEvalData over them, the same bytes run after run', async () => {

@@ -116,14 +116,18 @@ type Progress = (fraction: number, message: string) => void;
  * It takes the collected events over: their columns are released (EventColumns.release) once
  * the refit data is built, so `data` trains once. Each step's data lives in its own function
  * call and is dropped when the step ends: the evaluation split is gone before the refit, and
- * the refit matrix and the model are gone before the artifact is packed.
+ * the refit matrix and the model are gone before the artifact is packed. `collectGarbage`
+ * is called at those points (between steps): V8 frees a dropped typed array only when it
+ * collects, often not before the next step has allocated its own, so a caller that can force
+ * a collection (jobs/garbageCollection.ts) keeps the steps' arrays from piling up.
  */
-export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onProgress: Progress = () => {}, clock: () => number = Date.now): Promise<TrainOutcome> {
+export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onProgress: Progress = () => {}, clock: () => number = Date.now, collectGarbage: () => void = () => {}): Promise<TrainOutcome> {
   const weighting: WeightingOptions = { typeWeights: spec.typeWeights, defaultWeight: spec.defaultWeight };
   const seed = spec.seed ?? 42;
   const fraction = spec.testFraction ?? 0.2;
   const cols = data.columns;
   let split: HoldOut | undefined = holdOut(cols, fraction);
+  collectGarbage();
 
   let name = spec.model;
   let params = spec.params;
@@ -146,6 +150,7 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
     onProgress(0.3, `evaluating ${name} on a ${split.kind} hold-out`);
     const judged = await evaluateOnHoldOut(cols, split, name, params, spec, weighting, seed, onProgress);
     split = undefined;
+    collectGarbage();
     params = judged.params;
     Object.assign(metrics, judged.metrics);
     promote = judged.promote;
@@ -160,7 +165,8 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
     associations: associationsFromColumns(cols),
   };
   onProgress(0.75, `refitting ${name} on all ${cols.length} interactions`);
-  const fitted = await refitOnAll(cols, name, params, weighting, seed);
+  const fitted = await refitOnAll(cols, name, params, weighting, seed, collectGarbage);
+  collectGarbage();
   // no content index: each serving node keeps its own, current with catalogue writes (CatalogCache)
   onProgress(0.95, 'building the context model, segment popularity and the engagement index');
   const context = fitCatalogContextModel(data.contextEvents ?? [], data.catalog, spec.typeWeights);
@@ -236,9 +242,10 @@ async function evaluateOnHoldOut(cols: EventColumns, split: HoldOut, name: strin
  * the id maps and item popularity. The columns are released as soon as the refit data is
  * built; the refit matrix, its timestamps and the model object are dropped when this returns.
  */
-async function refitOnAll(cols: EventColumns, name: string, params: Record<string, unknown>, weighting: WeightingOptions, seed: number): Promise<{ modelBytes: Uint8Array; params: Record<string, unknown>; users: IdMap; items: IdMap; popularity: Float32Array }> {
+async function refitOnAll(cols: EventColumns, name: string, params: Record<string, unknown>, weighting: WeightingOptions, seed: number, collectGarbage: () => void): Promise<{ modelBytes: Uint8Array; params: Record<string, unknown>; users: IdMap; items: IdMap; popularity: Float32Array }> {
   const all = evalDataFromColumns(cols, allRows(cols), weighting);
   cols.release();
+  collectGarbage();
   const model = await fitModel(name, params, all, { seed });
   return { modelBytes: model.serialize(), params: { ...model.params }, users: all.users, items: all.items, popularity: columnCounts(all.train) };
 }
