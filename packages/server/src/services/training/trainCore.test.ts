@@ -53,8 +53,8 @@ describe('trainOnEvents', () => {
     const outcome = await trainOnEvents(data, spec, () => {}, Date.now, () => collections++);
     expect(outcome.metrics['ndcg@10']).toBeGreaterThanOrEqual(0);
     expect(data.columns.length).toBe(0);
-    // after the split, the evaluation, the refit data and the refit
-    expect(collections).toBe(4);
+    // after the split, the evaluation, the refit data, the refit and the packing
+    expect(collections).toBe(5);
   });
 
   it('packs the refit on every event: the id maps and item popularity of buildEvalData over them, the same bytes run after run', async () => {

@@ -116,7 +116,8 @@ type Progress = (fraction: number, message: string) => void;
  * It takes the collected events over: their columns are released (EventColumns.release) once
  * the refit data is built, so `data` trains once. Each step's data lives in its own function
  * call and is dropped when the step ends: the evaluation split is gone before the refit, and
- * the refit matrix and the model are gone before the artifact is packed. `collectGarbage`
+ * the refit matrix and the model are gone before the artifact is packed, and the model's
+ * serialized copy before the artifact is handed back. `collectGarbage`
  * is called at those points (between steps): V8 frees a dropped typed array only when it
  * collects, often not before the next step has allocated its own, so a caller that can force
  * a collection (jobs/garbageCollection.ts) keeps the steps' arrays from piling up.
@@ -165,7 +166,7 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
     associations: associationsFromColumns(cols),
   };
   onProgress(0.75, `refitting ${name} on all ${cols.length} interactions`);
-  const fitted = await refitOnAll(cols, name, params, weighting, seed, collectGarbage);
+  let fitted: Refit | undefined = await refitOnAll(cols, name, params, weighting, seed, collectGarbage);
   collectGarbage();
   // no content index: each serving node keeps its own, current with catalogue writes (CatalogCache)
   onProgress(0.95, 'building the context model, segment popularity and the engagement index');
@@ -184,8 +185,12 @@ export async function trainOnEvents(data: CollectedEvents, spec: TrainSpec, onPr
     lastSeq: data.lastSeq,
     dataUntil: data.dataUntil,
   });
+  const refitParams = fitted.params;
+  // the model's own bytes now sit inside the artifact: the copy goes before the caller decodes it
+  fitted = undefined;
+  collectGarbage();
   onProgress(1, 'done');
-  return { model: name, params: fitted.params, metrics, promote, note, trainingEvents: data.count, lastSeq: data.lastSeq, dataUntil: data.dataUntil, artifact };
+  return { model: name, params: refitParams, metrics, promote, note, trainingEvents: data.count, lastSeq: data.lastSeq, dataUntil: data.dataUntil, artifact };
 }
 
 /** Which rows are held out, and how they were chosen. */
@@ -237,12 +242,21 @@ async function evaluateOnHoldOut(cols: EventColumns, split: HoldOut, name: strin
   return { params: resolved, metrics, promote, note };
 }
 
+/** What the artifact keeps of the refit. */
+interface Refit {
+  modelBytes: Uint8Array;
+  params: Record<string, unknown>;
+  users: IdMap;
+  items: IdMap;
+  popularity: Float32Array;
+}
+
 /**
  * The candidate fitted on every row, reduced to what the artifact keeps: the model's bytes,
  * the id maps and item popularity. The columns are released as soon as the refit data is
  * built; the refit matrix, its timestamps and the model object are dropped when this returns.
  */
-async function refitOnAll(cols: EventColumns, name: string, params: Record<string, unknown>, weighting: WeightingOptions, seed: number, collectGarbage: () => void): Promise<{ modelBytes: Uint8Array; params: Record<string, unknown>; users: IdMap; items: IdMap; popularity: Float32Array }> {
+async function refitOnAll(cols: EventColumns, name: string, params: Record<string, unknown>, weighting: WeightingOptions, seed: number, collectGarbage: () => void): Promise<Refit> {
   const all = evalDataFromColumns(cols, allRows(cols), weighting);
   cols.release();
   collectGarbage();
