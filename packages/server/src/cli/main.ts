@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.ts';
 import { CliError } from './cliError.ts';
+import { installParallelTrainers } from '../jobs/parallelTrainers.ts';
 
 /** Builds the `attune` command with every sub-command registered. */
 export function buildProgram(): Command {
@@ -14,6 +15,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // recommend, evaluate, train and serve all fit through the registry: large ALS/BPR fits use both cores
+  installParallelTrainers();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

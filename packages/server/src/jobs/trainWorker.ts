@@ -4,6 +4,7 @@ import { collectEvents, trainOnEvents, type TrainSpec } from '../services/traini
 import { collectCatalog } from '../services/training/catalogIndexes.ts';
 import { collectImpressions } from '../services/training/engagementIndex.ts';
 import { fullCollector } from './garbageCollection.ts';
+import { installParallelTrainers } from './parallelTrainers.ts';
 import type { WorkerReply } from './workerMessages.ts';
 
 /**
@@ -14,6 +15,8 @@ import type { WorkerReply } from './workerMessages.ts';
 const { storePath, storeConfig, spec } = workerData as { storePath?: string; storeConfig?: StoreConfig; spec: TrainSpec };
 const port = parentPort;
 if (!port) throw new Error('trainWorker must run in a worker thread');
+// a worker thread has its own module registry: install the host's trainers here too
+installParallelTrainers();
 
 const send = (m: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
