@@ -1,4 +1,5 @@
 import { BUILTIN_SCENARIOS, resolveScenario, runPipeline, UnknownScenarioError, type CatalogView, type Knobs, type PipelineIndexes, type PipelineInputs, type PipelineRequest, type Reason, type RecommendationResult, type Recommender, type RequestContext, type Scenario, type UserEventRecord, type UserProfile } from '@attune/engine';
+import { listLifetime } from './serving/listLifetime.ts';
 import type { OnlineState, UserOnlineState } from '../ports/onlineState.ts';
 import type { ShownList } from '../ports/store.ts';
 import type { CatalogCache } from './catalogCache.ts';
@@ -109,7 +110,7 @@ export class RecommendationService {
       items = freezeList(items);
       if (this.lists.size >= this.listCacheSize) this.lists.delete(this.lists.keys().next().value as string);
       this.lists.delete(key);
-      this.lists.set(key, { userRevision: online.revision, record, model: sm, catalog, expires: now + this.listCacheMs, items });
+      this.lists.set(key, { userRevision: online.revision, record, model: sm, catalog, expires: now + listLifetime(this.listCacheMs, Math.random()), items });
     }
     return this.respond('user', userId, sm, items, now, { surface: 'user', userId, opts: { ...opts, now } });
   }
