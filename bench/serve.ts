@@ -22,6 +22,7 @@ import { join, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { table, writeSection } from './report.ts';
+import { pacedRecommendationsInChild } from './serve/pacedLoad.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ML100K = '/work/shared/datasets/ml-100k';
@@ -260,14 +261,19 @@ async function servingPhase(report: string[][]): Promise<Record<string, number>>
     out.recsRate = recs.requests.average;
 
     await warm();
+    const open = await pacedRecommendationsInChild(attune.url, users, 5000, SECONDS);
+    report.push(['  … open loop, uniform 5,000 req/s', fmt(open.rate), fmt(open.p50, 1), fmt(open.p99, 1), `latency from each request's due time (no coordinated omission); p99.9 ${fmt(open.p999, 1)} ms, max ${fmt(open.max, 1)} ms; non-2xx ${open.non2xx}; 64 keep-alive connections from a separate client process`]);
+    out.pacedP99 = open.p99;
+
+    await warm();
     const paced = await cannon({
       url: attune.url,
       overallRate: 5000,
       connections: 50,
       requests: [{ method: 'GET', setupRequest: (req: { path: string }) => ({ ...req, path: `/v1/users/${users[u++ % users.length]}/recommendations?n=10` }) }],
     });
-    report.push(['  … paced at 5,000 req/s', fmt(paced.requests.average), fmt(paced.latency.p50, 1), fmt(paced.latency.p99, 1), `non-2xx ${paced.non2xx}`]);
-    out.pacedP99 = paced.latency.p99;
+    report.push(['  … autocannon overallRate 5,000 req/s, 50 connections', fmt(paced.requests.average), fmt(paced.latency.p50, 1), fmt(paced.latency.p99, 1), `non-2xx ${paced.non2xx}; per-second budgets sent at full speed, i.e. bursts of 50 concurrent requests`]);
+    out.autocannonPacedP99 = paced.latency.p99;
 
     const single = await singleEventLoad(attune.url);
     report.push(['POST /v1/events, one event per request', fmt(single.requests.average), fmt(single.latency.p50, 1), fmt(single.latency.p99, 1), `events/s; non-2xx ${single.non2xx}`]);
@@ -461,7 +467,7 @@ async function main(): Promise<void> {
       ['measure', 'value'],
       [
         ['recommendations / ceiling', `${fmt((100 * (s.recsRate as number)) / (s.ceiling as number))} % steady state, ${fmt((100 * (s.uncachedRate as number)) / (s.ceiling as number))} % with the pipeline on every request (goal ≥ 40 %)`],
-        ['p99 at 5,000 req/s', `${fmt(s.pacedP99 as number, 1)} ms (goal ≤ 10 ms)`],
+        ['p99 at 5,000 req/s', `${fmt(s.pacedP99 as number, 1)} ms open loop (goal ≤ 10 ms); autocannon overallRate bursts: ${fmt(s.autocannonPacedP99 as number, 1)} ms`],
         ['event → recommendation p99', `${fmt(s.rtP99 as number, 2)} ms (goal ≤ 100 ms)`],
         ['resident memory: fresh server', `${s.rssStart} MiB`],
         ['resident memory: ml-100k loaded', `${s.rssLoaded} MiB`],
