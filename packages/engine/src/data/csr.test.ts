@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { csrFromTriplets, transpose, row } from './csr.ts';
+import { csrFromTriplets, entryIndex, transpose, row } from './csr.ts';
 
 const triplets = fc
   .record({ rows: fc.integer({ min: 1, max: 8 }), cols: fc.integer({ min: 1, max: 8 }) })
@@ -67,5 +67,24 @@ describe('csrFromTriplets', () => {
 
   it('rejects out-of-range indices', () => {
     expect(() => csrFromTriplets({ rows: 2, cols: 2 }, { rows: [2], cols: [0], values: [1] })).toThrow(/row 2 out of range/);
+  });
+});
+
+describe('entryIndex', () => {
+  it('finds every stored entry and nothing else', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 5 })), { maxLength: 40 }), (trips) => {
+        const m = csrFromTriplets({ rows: 6, cols: 10 }, { rows: trips.map((t) => t[0]), cols: trips.map((t) => t[1]), values: trips.map((t) => t[2]) });
+        for (let r = 0; r < 6; r++) {
+          for (let c = 0; c < 10; c++) {
+            const k = entryIndex(m, r, c);
+            const present = trips.some((t) => t[0] === r && t[1] === c);
+            if (present !== k >= 0) return false;
+            if (k >= 0 && (k < (m.indptr[r] as number) || k >= (m.indptr[r + 1] as number) || m.indices[k] !== c)) return false;
+          }
+        }
+        return true;
+      }),
+    );
   });
 });

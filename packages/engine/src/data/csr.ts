@@ -108,6 +108,20 @@ export function rowLength(m: CsrMatrix, r: number): number {
 }
 
 /** A row as a sparse vector (views, no copy). */
+/** Position of column `c` in row `r`'s entries (rows keep their columns sorted), or -1. */
+export function entryIndex(m: CsrMatrix, r: number, c: number): number {
+  let lo = m.indptr[r] as number;
+  let hi = (m.indptr[r + 1] as number) - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = m.indices[mid] as number;
+    if (v === c) return mid;
+    if (v < c) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 export function row(m: CsrMatrix, r: number): SparseVector {
   const start = m.indptr[r] as number;
   const end = m.indptr[r + 1] as number;

@@ -1,4 +1,4 @@
-import type { CsrMatrix } from '../data/csr.ts';
+import { entryIndex, type CsrMatrix } from '../data/csr.ts';
 import { buildInteractionMatrix, type Interaction, type WeightingOptions } from '../data/events.ts';
 import { IdMap } from '../data/idMap.ts';
 import { sortedIds } from './order.ts';
@@ -66,19 +66,8 @@ function entryTimestamps(m: CsrMatrix, rows: readonly Interaction[], users: IdMa
     const i = items.index(e.itemId);
     const t = e.timestamp as number;
     if (t > now) now = t;
-    // binary search the item inside the user's sorted row
-    let lo = m.indptr[u] as number;
-    let hi = (m.indptr[u + 1] as number) - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const c = m.indices[mid] as number;
-      if (c === i) {
-        if (t > (timestamps[mid] as number)) timestamps[mid] = t;
-        break;
-      }
-      if (c < i) lo = mid + 1;
-      else hi = mid - 1;
-    }
+    const k = entryIndex(m, u, i);
+    if (k >= 0 && t > (timestamps[k] as number)) timestamps[k] = t;
   }
   return { timestamps, now };
 }

@@ -1,5 +1,5 @@
 import type { Impression, OnlineState } from '../../ports/onlineState.ts';
-import type { StoredEvent, Store } from '../../ports/store.ts';
+import type { ShownList, StoredEvent, Store } from '../../ports/store.ts';
 import type { ImpressionLog } from './impressionLog.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,15 +15,8 @@ export interface AttributedEvent {
   position?: number;
 }
 
-export interface RecommendationRecord {
-  recommendationId: string;
-  userId?: string;
-  surface: string;
-  modelVersion?: number;
-  /** epoch ms the list was served */
-  timestamp: number;
-  /** the shown items, in order */
-  itemIds: string[];
+/** A shown list with what happened to it. */
+export interface RecommendationRecord extends Pick<ShownList, 'recommendationId' | 'userId' | 'surface' | 'modelVersion' | 'timestamp' | 'itemIds'> {
   /** every event sent with this recommendationId, oldest first */
   events: AttributedEvent[];
   /** position in its chain of pages (1 = the first list), from the recommendation log */

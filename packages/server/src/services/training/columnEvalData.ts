@@ -1,4 +1,4 @@
-import { IdMap, interactionWeight, type CsrMatrix, type EvalData, type TestSet, type WeightingOptions } from '@attune/engine';
+import { entryIndex, IdMap, interactionWeight, type CsrMatrix, type EvalData, type TestSet, type WeightingOptions } from '@attune/engine';
 import type { EventColumns } from './eventColumns.ts';
 
 /** What a row is in one evaluation data set. */
@@ -152,18 +152,8 @@ function entryTimestamps(cols: EventColumns, role: Uint8Array, m: CsrMatrix, use
     const i = itemIndex[cols.item(p)] as number;
     const t = cols.timestamp(p);
     if (t > now) now = t;
-    let lo = m.indptr[u] as number;
-    let hi = (m.indptr[u + 1] as number) - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const c = m.indices[mid] as number;
-      if (c === i) {
-        if (t > (timestamps[mid] as number)) timestamps[mid] = t;
-        break;
-      }
-      if (c < i) lo = mid + 1;
-      else hi = mid - 1;
-    }
+    const k = entryIndex(m, u, i);
+    if (k >= 0 && t > (timestamps[k] as number)) timestamps[k] = t;
   }
   return any ? { timestamps, now } : {};
 }
