@@ -17,11 +17,15 @@ function indexWeights(cols: EventColumns, typeWeights: Readonly<Record<string, n
   return out;
 }
 
-/** Items with a non-zero weighted event, in order of their first such event (the engine's map order). */
-function firstSeenOrder(cols: EventColumns, weight: Float64Array, add: (p: number, w: number) => void): number[] {
+/**
+ * Items with a non-zero weighted event (not skipped), in order of their first such event (the
+ * engine's map order); `add` sees every such event.
+ */
+function firstSeenOrder(cols: EventColumns, weight: Float64Array, add: (p: number, w: number) => void, skip?: (p: number) => boolean): number[] {
   const seen = new Uint8Array(cols.items.size);
   const order: number[] = [];
   for (let p = 0; p < cols.length; p++) {
+    if (skip?.(p)) continue;
     const w = weight[cols.type(p)] as number;
     if (w === 0) continue;
     const i = cols.item(p);
@@ -69,21 +73,16 @@ export function trendingFromColumns(cols: EventColumns, typeWeights: Readonly<Re
   const weight = indexWeights(cols, typeWeights);
   const short = new Float64Array(cols.items.size);
   const total = new Float64Array(cols.items.size);
-  const seen = new Uint8Array(cols.items.size);
-  const order: number[] = [];
-  for (let p = 0; p < cols.length; p++) {
-    const t = cols.timestamp(p);
-    if (t > at) continue;
-    const w = weight[cols.type(p)] as number;
-    if (w === 0) continue;
-    const i = cols.item(p);
-    if (!seen[i]) {
-      seen[i] = 1;
-      order.push(i);
-    }
-    short[i] = (short[i] as number) + w * Math.pow(0.5, (at - t) / h);
-    total[i] = (total[i] as number) + w;
-  }
+  const order = firstSeenOrder(
+    cols,
+    weight,
+    (p, w) => {
+      const i = cols.item(p);
+      short[i] = (short[i] as number) + w * Math.pow(0.5, (at - cols.timestamp(p)) / h);
+      total[i] = (total[i] as number) + w;
+    },
+    (p) => cols.timestamp(p) > at,
+  );
   const baseline = opts.baseline ?? 0.5;
   const velocity: Record<string, number> = {};
   const list: Array<[string, number]> = [];
