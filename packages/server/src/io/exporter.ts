@@ -6,8 +6,8 @@ import type { Store } from '../ports/store.ts';
 import { SCENARIO_COLLECTION } from '../services/scenarios/scenarioService.ts';
 
 /** What `attune export` writes; `attune import` reads each back (see importer.ts). */
-export type ExportKind = 'events' | 'items' | 'users' | 'scenarios' | 'schema';
-export const EXPORT_KINDS: readonly ExportKind[] = ['schema', 'items', 'users', 'scenarios', 'events'];
+export type ExportKind = 'events' | 'items' | 'users' | 'scenarios' | 'schema' | 'recommendations';
+export const EXPORT_KINDS: readonly ExportKind[] = ['schema', 'items', 'users', 'scenarios', 'events', 'recommendations'];
 
 /**
  * A whole data directory, one file per kind, in the order an import must replay them: the item
@@ -19,11 +19,13 @@ export const DUMP_FILES: ReadonlyArray<{ kind: ExportKind; file: string }> = [
   { kind: 'users', file: 'users.jsonl' },
   { kind: 'scenarios', file: 'scenarios.jsonl' },
   { kind: 'events', file: 'events.jsonl' },
+  // the recommendation log: shown lists, so that events citing a recommendationId stay attributable and pageable
+  { kind: 'recommendations', file: 'recommendations.jsonl' },
 ];
 
 /**
  * Writes a store's events (seq order), items or users (id order), custom scenarios (name
- * order) as JSON Lines, or the item schema as one JSON document, in the shapes `attune import`
+ * order), shown lists of the recommendation log (store order) as JSON Lines, or the item schema as one JSON document, in the shapes `attune import`
  * and the API read back. Streams page by page; honours back-pressure. Returns the records written.
  */
 export async function exportJsonl(store: Store, kind: ExportKind, out: Writable): Promise<number> {
@@ -42,6 +44,10 @@ export async function exportJsonl(store: Store, kind: ExportKind, out: Writable)
     docs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     // the body of PUT /v1/scenarios/{name}, with the name it is stored under
     for (const d of docs) await write({ ...d.value.definition, name: d.key });
+    return n;
+  }
+  if (kind === 'recommendations') {
+    for await (const page of store.scanShownLists({ batchSize: 1_000 })) for (const list of page) await write(list);
     return n;
   }
   if (kind === 'events') {

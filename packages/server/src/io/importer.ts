@@ -1,19 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { ApiError } from '../errors.ts';
-import type { ItemSchema, NewEvent } from '../ports/store.ts';
+import type { ItemSchema, NewEvent, ShownList, Store } from '../ports/store.ts';
 import type { CoreServices } from '../services/coreServices.ts';
 import type { ScenarioService } from '../services/scenarios/scenarioService.ts';
 import { parseEvent } from '../validation/eventValidator.ts';
 import { ValidationIssue } from '../validation/issue.ts';
+import { parseShownList } from '../validation/shownListValidator.ts';
 import { parseUser, type UserInput } from '../validation/userValidator.ts';
 import { EVENT_COLUMNS, eventFromRow, ITEM_COLUMNS, itemFromRow, USER_COLUMNS, userFromRow } from './csvRecords.ts';
 import { readDelimitedFile } from './delimited.ts';
 import { readJsonLines } from './jsonLines.ts';
 import { DUMP_FILES } from './exporter.ts';
 
-/** events, items, users: CSV, TSV or JSONL; scenarios: JSONL; schema: one JSON document. */
-export type ImportKind = 'events' | 'items' | 'users' | 'scenarios' | 'schema';
+/** events, items, users: CSV, TSV or JSONL; scenarios, recommendations: JSONL; schema: one JSON document. */
+export type ImportKind = 'events' | 'items' | 'users' | 'scenarios' | 'schema' | 'recommendations';
 export type ImportFormat = 'csv' | 'tsv' | 'jsonl';
 
 export interface RejectedLine {
@@ -43,6 +44,8 @@ export interface ImportOptions {
   onProgress?: (bytes: number, records: number) => void;
   /** where scenarios are written (kind 'scenarios'): the store's ScenarioService */
   scenarios?: ScenarioService;
+  /** where shown lists are written (kind 'recommendations'): the store */
+  recommendationLog?: Pick<Store, 'logShownLists'>;
 }
 
 /** One record read from a file: the API-shaped value (or a parse error), with its line. */
@@ -90,6 +93,7 @@ export async function importFile(services: CoreServices, opts: ImportOptions): P
   if (opts.kind === 'schema') return importSchema(services, opts.file);
   const format = opts.format ?? formatOf(opts.file);
   if (opts.kind === 'scenarios' && format !== 'jsonl') throw new Error(`scenarios are read from JSON Lines (one PUT /v1/scenarios body with its name a line), not ${format}`);
+  if (opts.kind === 'recommendations' && format !== 'jsonl') throw new Error(`recommendations are read from JSON Lines (one shown list a line, as attune export recommendations writes them), not ${format}`);
   const batchSize = opts.batchSize ?? 5_000;
   const report: ImportReport = { read: 0, imported: 0, duplicates: 0, rejected: [] };
   let batch: SourceRecord[] = [];
@@ -143,13 +147,18 @@ async function importSchema(services: CoreServices, file: string): Promise<Impor
 }
 
 /** Every file of an `attune export all` directory that is present, in DUMP_FILES order. */
-export async function importAll(services: CoreServices, scenarios: ScenarioService, dir: string, opts: { batchSize?: number; onFile?: (kind: ImportKind, file: string) => void } = {}): Promise<Array<{ kind: ImportKind; file: string; report: ImportReport }>> {
+export async function importAll(
+  services: CoreServices,
+  targets: { scenarios: ScenarioService; recommendationLog: Pick<Store, 'logShownLists'> },
+  dir: string,
+  opts: { batchSize?: number; onFile?: (kind: ImportKind, file: string) => void } = {},
+): Promise<Array<{ kind: ImportKind; file: string; report: ImportReport }>> {
   const present = DUMP_FILES.map((d) => ({ kind: d.kind, file: join(dir, d.file) })).filter((d) => existsSync(d.file));
   if (present.length === 0) throw new Error(`${dir} holds none of ${DUMP_FILES.map((d) => d.file).join(', ')}: not an attune export all directory`);
   const out: Array<{ kind: ImportKind; file: string; report: ImportReport }> = [];
   for (const { kind, file } of present) {
     opts.onFile?.(kind, file);
-    const importOpts: ImportOptions = { kind, file, scenarios };
+    const importOpts: ImportOptions = { kind, file, scenarios: targets.scenarios, recommendationLog: targets.recommendationLog };
     if (opts.batchSize !== undefined) importOpts.batchSize = opts.batchSize;
     out.push({ kind, file, report: await importFile(services, importOpts) });
   }
@@ -172,6 +181,22 @@ async function writeBatch(services: CoreServices, opts: ImportOptions, batch: So
         report.rejected.push(rejectOf(rec.line, err));
       }
     }
+    return;
+  }
+  if (kind === 'recommendations') {
+    const lists: ShownList[] = [];
+    for (const rec of batch) {
+      try {
+        lists.push(parseShownList(rec.toRaw({ properties: {} }), '$'));
+      } catch (err) {
+        report.rejected.push(rejectOf(rec.line, err));
+      }
+    }
+    const log = opts.recommendationLog;
+    if (!log) throw new Error('importing recommendations needs the store');
+    // a list already logged (same recommendationId) keeps its first row, so re-importing is harmless
+    await log.logShownLists(lists);
+    report.imported += lists.length;
     return;
   }
   if (kind === 'events') {

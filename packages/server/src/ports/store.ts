@@ -160,4 +160,6 @@ export interface Store {
   newestShownLists(limit: number): Promise<ShownList[]>;
   /** removes a user's lists (erasure) or every list served before a time (retention); returns how many */
   deleteShownLists(filter: { userId: string } | { before: number }): Promise<number>;
+  /** every shown list with its request, in pages (export); lists logged during the scan may or may not appear */
+  scanShownLists(opts?: { batchSize?: number }): AsyncIterable<ShownList[]>;
 }

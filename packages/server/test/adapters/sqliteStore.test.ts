@@ -27,6 +27,22 @@ storeConformance({
 });
 
 storeConformance({
+  name: 'SqliteStore (file, WAL, recommendation log on its writer thread)',
+  async create() {
+    const store = new SqliteStore({ path: join(dir, `db-${n++}.sqlite`), logWriter: 'worker' });
+    await store.init();
+    return store;
+  },
+  async reopen(store: Store) {
+    const path = (store as SqliteStore).path;
+    await store.close();
+    const again = new SqliteStore({ path, logWriter: 'worker' });
+    await again.init();
+    return again;
+  },
+});
+
+storeConformance({
   name: 'SqliteStore (:memory:)',
   async create() {
     const store = new SqliteStore({ path: ':memory:' });

@@ -190,12 +190,15 @@ export function storeConformance(factory: ConformanceFactory): void {
     );
 
     it(
-      'merge moves every event, keeps the target record, deletes the source',
+      'merge moves every event and shown list, keeps the target record, deletes the source',
       withStore(async (s) => {
         await s.putUser({ id: 'known', attributes: { tier: 'gold' }, preferences: {}, createdAt: T0, updatedAt: T0 });
         await s.putUser({ id: 'anon', attributes: { tier: 'none' }, preferences: {}, createdAt: T0, updatedAt: T0 });
         await s.appendEvents([ev('anon', 'a', 1), ev('anon', 'b', 2), ev('known', 'c', 3)]);
+        await s.logShownLists([{ recommendationId: 'ra', userId: 'anon', surface: 'user', timestamp: T0, itemIds: ['a'], firstId: 'ra', page: 1 }]);
         expect(await s.mergeUsers('anon', 'known')).toEqual({ movedEvents: 2 });
+        // shown lists follow the user, so an event citing 'ra' is attributed to the known user
+        expect((await s.getShownList('ra'))?.userId).toBe('known');
         expect(await s.getUser('anon')).toBeUndefined();
         expect(await s.userEvents('anon')).toEqual([]);
         expect((await s.getUser('known'))!.attributes).toEqual({ tier: 'gold' });
@@ -267,6 +270,24 @@ export function storeConformance(factory: ConformanceFactory): void {
         expect(newest[0]).toEqual(anon);
         expect(await s.newestShownLists(1)).toEqual([anon]);
         expect(await s.newestShownLists(0)).toEqual([]);
+      }),
+    );
+
+    it(
+      'recommendation log: a scan returns every list once, with its request, in pages',
+      withStore(async (s) => {
+        const lists: ShownList[] = Array.from({ length: 2_345 }, (_, k) => ({ recommendationId: `id-${String(k).padStart(5, '0')}`, ...(k % 3 ? { userId: `u${k % 7}` } : {}), surface: 'user', timestamp: T0 + k, itemIds: [`i${k}`], request: { k }, firstId: `id-${String(k).padStart(5, '0')}`, page: 1 }));
+        for (let k = 0; k < lists.length; k += 500) await s.logShownLists(lists.slice(k, k + 500));
+        const pages: ShownList[][] = [];
+        for await (const page of s.scanShownLists({ batchSize: 1_000 })) pages.push(page);
+        expect(pages.map((p) => p.length)).toEqual([1_000, 1_000, 345]);
+        const byId = new Map(pages.flat().map((l) => [l.recommendationId, l]));
+        expect(byId.size).toBe(lists.length);
+        for (const l of lists) expect(byId.get(l.recommendationId)).toEqual(l);
+        const none: ShownList[][] = [];
+        await s.deleteShownLists({ before: T0 + 10_000 });
+        for await (const page of s.scanShownLists()) none.push(page);
+        expect(none).toEqual([]);
       }),
     );
 

@@ -113,7 +113,7 @@ function dump(path: string): Record<string, string> {
 }
 
 describe('export all → import all', () => {
-  it('round-trips the schema, items, users with preferences, custom scenarios and events: a second export is identical', async () => {
+  it('round-trips the schema, items, users with preferences, custom scenarios, events and the recommendation log: a second export is identical', async () => {
     const { store, services } = await open('full');
     await services.catalogue.putSchema({ properties: { price: { type: 'number' }, tags: { type: 'string-set' }, vec: { type: 'vector', dimensions: 2 } } });
     await services.catalogue.putItemsLenient([
@@ -127,21 +127,28 @@ describe('export all → import all', () => {
       { type: 'purchase', userId: 'u1', itemId: 'i1', eventId: 'e2', value: 3, timestamp: 1_700_000_001_000, properties: { orderId: 'o1' } },
       { type: 'search', userId: 'u2', eventId: 'e3', timestamp: 1_700_000_002_000 },
     ], '$');
+    await store.logShownLists([
+      { recommendationId: 'r1', userId: 'u1', surface: 'user', modelVersion: 2, timestamp: 1_700_000_000_400, itemIds: ['i1', 'i2'], request: { opts: { n: 2 } }, firstId: 'r1', page: 1 },
+      { recommendationId: 'r2', surface: 'popular', timestamp: 1_700_000_000_450, itemIds: ['i2'], firstId: 'r2', page: 1 },
+    ]);
 
     const first = join(dir, 'dump-1');
     const counts = await exportAll(store, first);
-    expect(counts).toEqual({ schema: 1, items: 2, users: 1, scenarios: 1, events: 3 });
+    expect(counts).toEqual({ schema: 1, items: 2, users: 1, scenarios: 1, events: 3, recommendations: 2 });
     expect(Object.keys(dump(first)).sort()).toEqual(DUMP_FILES.map((d) => d.file).sort());
 
     const copy = await open('full-copy');
-    const reports = await importAll(copy.services, scenariosFor(copy.store), first);
+    const reports = await importAll(copy.services, { scenarios: scenariosFor(copy.store), recommendationLog: copy.store }, first);
     expect(reports.map((r) => [r.kind, r.report.imported, r.report.rejected])).toEqual([
       ['schema', 1, []],
       ['items', 2, []],
       ['users', 1, []],
       ['scenarios', 1, []],
       ['events', 3, []],
+      ['recommendations', 2, []],
     ]);
+    // the copy can page on and attribute by the imported list
+    expect((await copy.store.getShownList('r1'))?.request).toEqual({ opts: { n: 2 } });
     const second = join(dir, 'dump-2');
     await exportAll(copy.store, second);
     expect(dump(second)).toEqual(dump(first));
@@ -164,6 +171,31 @@ describe('export all → import all', () => {
     await expect(importFile(services, { kind: 'scenarios', file: file('s.csv', 'name\nx\n'), scenarios })).rejects.toThrow(/JSON Lines/);
     const schema = await importFile(services, { kind: 'schema', file: file('schema.json', '{"properties":{"price":{"type":"money"}}}') });
     expect(schema.rejected).toEqual([{ line: 1, code: expect.any(String), path: expect.stringContaining('$.properties.price'), message: expect.any(String) }]);
+    await store.close();
+  });
+
+  it('reports bad recommendation-log lines by line number and path, and refuses CSV for them', async () => {
+    const { store, services } = await open('recs');
+    const lines = [
+      '{"recommendationId":"ok","surface":"user","timestamp":1700000000000,"itemIds":["a"]}',
+      '{"recommendationId":"r2","surface":"user","timestamp":1700000000000,"itemIds":["a",7]}',
+      '{"surface":"user","timestamp":1700000000000,"itemIds":[]}',
+      '{"recommendationId":"r4","surface":"user","timestamp":1700000000000,"itemIds":[],"extra":1}',
+      '{"recommendationId":"r5","surface":"user","timestamp":1700000000,"itemIds":[]}',
+      'not json',
+    ];
+    const report = await importFile(services, { kind: 'recommendations', file: file('recs.jsonl', lines.join('\n') + '\n'), recommendationLog: store });
+    expect(report.imported).toBe(1);
+    expect(report.rejected.map((r) => [r.line, r.code, r.path])).toEqual([
+      [2, 'wrong_type', '$.itemIds[1]'],
+      [3, 'missing_field', '$.recommendationId'],
+      [4, 'unknown_field', '$.extra'],
+      [5, 'invalid_field', '$.timestamp'],
+      [6, 'invalid_json', '$'],
+    ]);
+    // defaults of a first page
+    expect(await store.getShownList('ok')).toEqual({ recommendationId: 'ok', surface: 'user', timestamp: 1_700_000_000_000, itemIds: ['a'], firstId: 'ok', page: 1 });
+    await expect(importFile(services, { kind: 'recommendations', file: file('r.csv', 'recommendationId\nx\n'), recommendationLog: store })).rejects.toThrow(/JSON Lines/);
     await store.close();
   });
 

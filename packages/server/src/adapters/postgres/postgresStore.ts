@@ -261,6 +261,8 @@ export class PostgresStore implements Store {
         false,
       );
       await c.query(`DELETE FROM ${this.q}.users WHERE id = $1`, [from]);
+      // the merged user's shown lists follow, so their attribution and paging name the known user
+      await c.query(`UPDATE ${this.q}.recommendation_log SET user_id = $1 WHERE user_id = $2`, [into, from]);
       return { movedEvents };
     });
   }
@@ -425,6 +427,18 @@ export class PostgresStore implements Store {
       const page = rows.map(this.fromRow);
       after = page[page.length - 1]!.seq;
       yield page;
+      if (rows.length < size) return;
+    }
+  }
+
+  async *scanShownLists(opts: { batchSize?: number } = {}): AsyncIterable<ShownList[]> {
+    const size = Math.max(1, opts.batchSize ?? 1_000);
+    // keyset on the primary key (UUIDv7 ids are time-ordered): no OFFSET rescans
+    for (let after = ''; ; ) {
+      const rows = await this.rows<ShownListRow>(`SELECT * FROM ${this.q}.recommendation_log WHERE recommendation_id > $1 ORDER BY recommendation_id LIMIT $2`, [after, size]);
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.recommendation_id;
+      yield rows.map(shownListFromRow);
       if (rows.length < size) return;
     }
   }

@@ -16,7 +16,10 @@ import type {
 } from '../../ports/store.ts';
 import { decodeCursor, encodeCursor, InvalidCursorError } from '../cursor.ts';
 import { storedEvent } from '../storedEvent.ts';
-import { CREATE_RECOMMENDATION_LOG, CREATE_TABLES, EVENTS_TABLE_V2, EVENTS_V1_TO_V2, SCHEMA_VERSION } from './schema.ts';
+import { CREATE_TABLES, EVENTS_TABLE_V2, EVENTS_V1_TO_V2, SCHEMA_VERSION } from './schema.ts';
+import { recommendationLogPath } from './recommendationLog/logFile.ts';
+import { moveLogTableOut } from './recommendationLog/moveLogTable.ts';
+import { SqliteRecommendationLog, type LogWriterMode } from './recommendationLog/recommendationLog.ts';
 
 export interface SqliteStoreOptions {
   /** file path, or ':memory:' */
@@ -26,6 +29,12 @@ export interface SqliteStoreOptions {
    * power loss can lose the last transactions. 'full' fsyncs every commit (slower ingest).
    */
   synchronous?: 'normal' | 'full';
+  /**
+   * Who writes the recommendation log's file (recommendationLog/logFile.ts): 'worker' (a server:
+   * a thread of its own, so its commits and checkpoints never stall requests) or 'inline'
+   * (default: the CLI, the trainer, tests).
+   */
+  logWriter?: LogWriterMode;
 }
 
 interface ItemRow {
@@ -97,7 +106,8 @@ export class SqliteStore implements Store {
   private readonly synchronous: 'normal' | 'full';
   private db: Database.Database | undefined;
   private stmts: Statements | undefined;
-  private logStmts: LogStatements | undefined;
+  private recLog: SqliteRecommendationLog | undefined;
+  private readonly logWriter: LogWriterMode;
   private appendTx: ((events: NewEvent[], receivedAt: number) => AppendResult) | undefined;
   /** see EVENT_ID_PREFIX_KEY */
   private eventIdPrefix = '';
@@ -112,6 +122,7 @@ export class SqliteStore implements Store {
   constructor(opts: SqliteStoreOptions) {
     this.path = opts.path;
     this.synchronous = opts.synchronous ?? 'normal';
+    this.logWriter = opts.logWriter ?? 'inline';
   }
 
   async init(): Promise<void> {
@@ -137,11 +148,21 @@ export class SqliteStore implements Store {
       db.close();
       throw err;
     }
-    db.exec(CREATE_RECOMMENDATION_LOG);
+    let recLog: SqliteRecommendationLog | undefined;
+    try {
+      recLog = SqliteRecommendationLog.open(recommendationLogPath(this.path));
+      // databases from before the log had a file of its own keep it as a table: moved over once
+      moveLogTableOut(db, recLog.file);
+      if (this.logWriter === 'worker') await recLog.startWriter();
+    } catch (err) {
+      await recLog?.close();
+      db.close();
+      throw err;
+    }
+    this.recLog = recLog;
     this.eventIdPrefix = eventIdPrefix(db);
     this.db = db;
     this.stmts = prepareStatements(db);
-    this.logStmts = prepareLogStatements(db);
     this.appendTx = this.makeAppendRows();
   }
 
@@ -163,7 +184,8 @@ export class SqliteStore implements Store {
     this.db.close();
     this.db = undefined;
     this.stmts = undefined;
-    this.logStmts = undefined;
+    await this.recLog?.close();
+    this.recLog = undefined;
     this.appendTx = undefined;
   }
 
@@ -308,7 +330,7 @@ export class SqliteStore implements Store {
   async mergeUsers(from: string, into: string): Promise<{ movedEvents: number }> {
     if (from === into) return { movedEvents: 0 };
     const s = this.s;
-    return this.database.transaction(() => {
+    const result = this.database.transaction(() => {
       const movedEvents = s.moveUserEvents.run(into, from).changes;
       const target = s.getUser.get(into);
       if (!target) {
@@ -320,6 +342,9 @@ export class SqliteStore implements Store {
       s.deleteUserRow.run(from);
       return { movedEvents };
     })();
+    // the merged user's shown lists follow, so their attribution and paging name the known user
+    await this.log.reassign(from, into);
+    return result;
   }
 
   /**
@@ -466,94 +491,30 @@ export class SqliteStore implements Store {
 
   // --- recommendation log ---------------------------------------------------------------------
 
-  private get log(): LogStatements {
-    if (!this.logStmts) throw new Error('SqliteStore is not open: call init() first');
-    return this.logStmts;
+  private get log(): SqliteRecommendationLog {
+    if (!this.recLog) throw new Error('SqliteStore is not open: call init() first');
+    return this.recLog;
   }
 
   async logShownLists(lists: readonly ShownList[]): Promise<void> {
-    if (lists.length === 0) return;
-    const insert = this.log.insert;
-    this.database.transaction(() => {
-      for (const l of lists) {
-        insert.run(l.recommendationId, l.userId ?? null, l.surface, l.modelVersion ?? null, l.timestamp, JSON.stringify(l.itemIds), l.request === undefined ? null : JSON.stringify(l.request), l.firstId, l.page);
-      }
-    })();
+    await this.log.insert(lists);
   }
 
   async getShownList(recommendationId: string): Promise<ShownList | undefined> {
-    const row = this.log.get.get(recommendationId);
-    return row ? shownListFromRow(row) : undefined;
+    return this.log.get(recommendationId);
   }
 
   async newestShownLists(limit: number): Promise<ShownList[]> {
-    return this.log.newest.all(Math.max(0, Math.floor(limit))).map(shownListFromRow);
+    return this.log.newest(limit);
   }
 
   async deleteShownLists(filter: { userId: string } | { before: number }): Promise<number> {
-    if (!('userId' in filter)) {
-      // retention can drop an hour of traffic at once: bounded steps, yielding between them
-      let deleted = 0;
-      for (let step = RETENTION_STEP_ROWS; step === RETENTION_STEP_ROWS; ) {
-        if (deleted > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-        step = this.log.deleteBefore.run(filter.before, RETENTION_STEP_ROWS).changes;
-        deleted += step;
-      }
-      return deleted;
-    }
-    // no user index (see schema.ts): walk the rowids in steps, yielding between them, so a large
-    // log never holds the event loop for a whole scan
-    const last = this.log.maxRowid.get()?.m ?? 0;
-    let deleted = 0;
-    for (let from = 0; from <= last; from += ERASURE_STEP_ROWS) {
-      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      deleted += this.log.deleteUserRange.run(filter.userId, from, from + ERASURE_STEP_ROWS).changes;
-    }
-    return deleted;
+    return this.log.delete(filter);
   }
-}
 
-/** rows of the recommendation log one erasure step scans (a few ms of the event loop) */
-const ERASURE_STEP_ROWS = 10_000;
-/** rows one retention step deletes (each costs index maintenance too) */
-const RETENTION_STEP_ROWS = 2_000;
-
-interface ShownListRow {
-  recommendation_id: string;
-  user_id: string | null;
-  surface: string;
-  model_version: number | null;
-  ts: number;
-  item_ids: string;
-  request?: string | null;
-  first_id: string;
-  page: number;
-}
-
-function prepareLogStatements(db: Database.Database) {
-  return {
-    insert: db.prepare(
-      `INSERT INTO recommendation_log (recommendation_id, user_id, surface, model_version, ts, item_ids, request, first_id, page)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(recommendation_id) DO NOTHING`,
-    ),
-    get: db.prepare<[string], ShownListRow>('SELECT * FROM recommendation_log WHERE recommendation_id = ?'),
-    newest: db.prepare<[number], ShownListRow>(
-      'SELECT recommendation_id, user_id, surface, model_version, ts, item_ids, first_id, page FROM recommendation_log ORDER BY ts DESC, rowid DESC LIMIT ?',
-    ),
-    maxRowid: db.prepare<[], { m: number | null }>('SELECT max(rowid) AS m FROM recommendation_log'),
-    deleteUserRange: db.prepare('DELETE FROM recommendation_log WHERE user_id = ? AND rowid >= ? AND rowid < ?'),
-    deleteBefore: db.prepare('DELETE FROM recommendation_log WHERE rowid IN (SELECT rowid FROM recommendation_log WHERE ts < ? LIMIT ?)'),
-  };
-}
-
-type LogStatements = ReturnType<typeof prepareLogStatements>;
-
-function shownListFromRow(r: ShownListRow): ShownList {
-  const l: ShownList = { recommendationId: r.recommendation_id, surface: r.surface, timestamp: r.ts, itemIds: JSON.parse(r.item_ids) as string[], firstId: r.first_id, page: r.page };
-  if (r.user_id !== null) l.userId = r.user_id;
-  if (r.model_version !== null) l.modelVersion = r.model_version;
-  if (r.request !== undefined && r.request !== null) l.request = JSON.parse(r.request) as unknown;
-  return l;
+  async *scanShownLists(opts: { batchSize?: number } = {}): AsyncIterable<ShownList[]> {
+    yield* this.log.pages(Math.max(1, opts.batchSize ?? 1_000));
+  }
 }
 
 function prepareStatements(db: Database.Database) {

@@ -9,7 +9,7 @@ export function registerExport(program: Command): void {
   addConfigFlags(
     program
       .command('export')
-      .description('write events, items, users, scenarios (JSON Lines) or the item schema (JSON) of the data directory, or all of them into a directory with --out (readable by attune import)')
+      .description('write events, items, users, scenarios, the recommendation log (JSON Lines) or the item schema (JSON) of the data directory, or all of them into a directory with --out (readable by attune import)')
       .argument('[kind]', `${EXPORT_KINDS.join(', ')} or all`, 'events')
       .option('-o, --out <path>', `output file (default: stdout); for all, a directory that gets ${DUMP_FILES.map((d) => d.file).join(', ')}`),
   ).action(async (kind: string, flags: ConfigFlags & { out?: string }) => {

@@ -7,15 +7,15 @@ import { startProgress } from '../progress.ts';
 import { CliError } from '../cliError.ts';
 import { addConfigFlags, configFromFlags, type ConfigFlags } from '../configFlags.ts';
 
-const KINDS = ['events', 'items', 'users', 'scenarios', 'schema', 'all'];
+const KINDS = ['events', 'items', 'users', 'scenarios', 'schema', 'recommendations', 'all'];
 const SHOWN_REJECTS = 20;
 
 export function registerImport(program: Command): void {
   addConfigFlags(
     program
       .command('import')
-      .description('load events, items, users (CSV, TSV or JSONL), scenarios (JSONL), the item schema (JSON) or a whole `attune export all` directory into the data directory (same validation as the API)')
-      .argument('<kind>', 'events, items, users, scenarios, schema or all')
+      .description('load events, items, users (CSV, TSV or JSONL), scenarios or recommendation-log lists (JSONL), the item schema (JSON) or a whole `attune export all` directory into the data directory (same validation as the API)')
+      .argument('<kind>', 'events, items, users, scenarios, schema, recommendations or all')
       .argument('<file>', 'a .csv, .tsv or .jsonl file (schema: a .json file; all: the directory export all wrote)')
       .option('--format <format>', 'csv, tsv or jsonl (default: from the file extension)')
       .option('--batch-size <n>', 'records per transaction', '5000'),
@@ -47,7 +47,7 @@ export function registerImport(program: Command): void {
     try {
       try {
         if (kind === 'all') {
-          for (const r of await importAll(local.services, scenarios, file, { batchSize, onFile: (k, f) => process.stderr.write(`importing ${k} from ${f}\n`) })) summarize(r.kind, r.file, r.report);
+          for (const r of await importAll(local.services, { scenarios, recommendationLog: local.store }, file, { batchSize, onFile: (k, f) => process.stderr.write(`importing ${k} from ${f}\n`) })) summarize(r.kind, r.file, r.report);
         } else {
           const progress = startProgress(`import ${kind}`, size);
           try {
@@ -56,6 +56,7 @@ export function registerImport(program: Command): void {
               file,
               batchSize,
               scenarios,
+              recommendationLog: local.store,
               onProgress: (bytes, records) => progress.update(Math.min(bytes, size), `${records} records`),
             };
             if (flags.format) opts.format = flags.format as ImportFormat;
