@@ -33,7 +33,9 @@ export interface UserOnlineState {
   impressions: Array<{ itemId: string; timestamp: number }>;
   /**
    * changes whenever the history changes (not on impressions): a cheap cache key for lists
-   * derived from the history; unique across users and deletions
+   * derived from the history; unique across users and deletions. trimBefore keeps it: the
+   * events it drops are in the model that replaced them, and a revision bump there would make
+   * every recently active user's cached list recompute at once after each model swap.
    */
   revision: number;
 }
@@ -57,6 +59,6 @@ export interface OnlineState {
   deleteUser(userId: string): Promise<void>;
   /** moves `from`'s recent state onto `into` (anonymous → logged-in) */
   mergeUsers(from: string, into: string): Promise<void>;
-  /** drops recent events of every user already covered by a model trained up to `seq` */
+  /** drops recent events of every user already covered by a model trained up to `seq`; revisions stay */
   trimBefore(seq: number): Promise<void>;
 }

@@ -34,6 +34,11 @@ export class CatalogCache {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** Changes whenever the cached items do (not on a model swap): a cache key for lists built from them. */
+  get itemsRevision(): number {
+    return this.revision;
+  }
+
   /** Reloads every item from the Store. */
   async refresh(): Promise<void> {
     const next = new Map<string, CachedItem>();

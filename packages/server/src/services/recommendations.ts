@@ -46,9 +46,12 @@ export interface RecommendationServiceDeps {
   users?: UserCache;
   clock?: () => number;
   /**
-   * how long a user's computed list may be reused while their history, the model and the
-   * catalogue are unchanged (ms; 0 disables). Events and swaps invalidate at once; only the
-   * pipeline's rotation and exploration, which vary with impressions and time, wait this long.
+   * how long a user's computed list may be reused while their history and the catalogue are
+   * unchanged (ms; 0 disables). A user's event invalidates their lists at once. A model swap
+   * does not: each list of the previous model is served until its own drawn lifetime
+   * (listLifetime) runs out, so the recomputations spread over the window instead of every
+   * user's pipeline running on the first requests after the swap. The pipeline's rotation and
+   * exploration, which vary with impressions and time, also wait this long.
    */
   listCacheMs?: number;
   /** most users with a cached list */
@@ -60,8 +63,9 @@ export interface RecommendationServiceDeps {
 interface CachedList {
   userRevision: number;
   record: CachedUser | undefined;
+  /** the model that computed the list: its responses name it, also after a swap */
   model: ServingModel | undefined;
-  catalog: CatalogView;
+  catalogRevision: number;
   expires: number;
   items: RecommendedItem[];
 }
@@ -93,16 +97,19 @@ export class RecommendationService {
   }
 
   async forUser(userId: string, opts: ListOptions): Promise<RecommendationResponse> {
-    const sm = this.deps.registry.serving;
     const online = await this.deps.online.getUser(userId);
     const record = await this.deps.users?.get(userId);
+    // the model is read after the awaits: a history the trainer trimmed (events now in the new
+    // model) is never combined with the model before it
+    const sm = this.deps.registry.serving;
     const now = opts.now ?? this.clock();
     // a replayed time (next page) is computed afresh: the cached list may be from another time
     const key = this.listCacheMs > 0 && opts.now === undefined ? listKey(userId, opts, this.deps.scenarios?.revision) : '';
-    const catalog = this.catalog();
+    const catalogRevision = this.deps.catalog.itemsRevision;
     if (key) {
       const hit = this.lists.get(key);
-      if (hit && hit.expires > now && hit.userRevision === online.revision && hit.record === record && hit.model === sm && hit.catalog === catalog) return this.respond('user', userId, sm, hit.items, now, { surface: 'user', userId, opts: { ...opts, now } });
+      // the model is not compared: see listCacheMs (a swap lets lists run out their own lifetimes)
+      if (hit && hit.expires > now && hit.userRevision === online.revision && hit.record === record && hit.catalogRevision === catalogRevision) return this.respond('user', userId, hit.model, hit.items, now, { surface: 'user', userId, opts: { ...opts, now } });
     }
     let items = await this.computeForUser(userId, sm, online, record, opts, now);
     if (key) {
@@ -110,7 +117,7 @@ export class RecommendationService {
       items = freezeList(items);
       if (this.lists.size >= this.listCacheSize) this.lists.delete(this.lists.keys().next().value as string);
       this.lists.delete(key);
-      this.lists.set(key, { userRevision: online.revision, record, model: sm, catalog, expires: now + listLifetime(this.listCacheMs, Math.random()), items });
+      this.lists.set(key, { userRevision: online.revision, record, model: sm, catalogRevision, expires: now + listLifetime(this.listCacheMs, Math.random()), items });
     }
     return this.respond('user', userId, sm, items, now, { surface: 'user', userId, opts: { ...opts, now } });
   }

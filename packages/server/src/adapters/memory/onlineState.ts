@@ -177,8 +177,8 @@ export class MemoryOnlineState implements OnlineState {
       const kept = s.history.filter((e) => e.seq === undefined || e.seq > seq);
       if (kept.length === s.history.length) continue;
       this.totalEvents -= s.history.length - kept.length;
+      // the revision stays (see UserOnlineState.revision): the dropped events are in the model
       s.history = kept;
-      s.revision = ++this.revision;
       if (kept.length === 0 && s.impressions.length === 0) this.users.delete(id);
     }
   }

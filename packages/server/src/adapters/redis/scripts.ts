@@ -94,7 +94,7 @@ return 1
 `;
 
 /**
- * KEYS: history, impressions, revision, sequence
+ * KEYS: history, impressions, revision, sequence (not read: a trim keeps the user's revision)
  * ARGV: cut (drop store events with seq <= cut)
  */
 const TRIM_HISTORY = `
@@ -109,8 +109,6 @@ end
 if removed == 0 then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('DEL', KEYS[3])
-else
-  redis.call('SET', KEYS[3], redis.call('INCR', KEYS[4]), 'KEEPTTL')
 end
 return removed
 `;
