@@ -96,4 +96,16 @@ describe('MemoryOnlineState', () => {
     expect((await s.getImpression('r1'))?.itemIds).toEqual(['x', 'y']);
     expect((await s.getUser('u')).impressions.map((i) => i.itemId)).toEqual(['x', 'y']);
   });
+
+  it('keeps the newest maxAttribution impressions for attribution, the oldest dropped first', async () => {
+    const s = new MemoryOnlineState({ maxAttribution: 1500 });
+    // past the cap many times over, in batches of varying size, so the id ring is compacted too
+    let id = 0;
+    for (let batch = 1; id < 5000; batch = (batch % 7) + 1) {
+      await s.recordImpressions(Array.from({ length: batch }, () => ({ recommendationId: `r${id++}`, itemIds: ['x'], timestamp: id, surface: 'popular' })));
+    }
+    const kept: number[] = [];
+    for (let k = 0; k < id; k++) if (await s.getImpression(`r${k}`)) kept.push(k);
+    expect(kept).toEqual(Array.from({ length: 1500 }, (_, k) => id - 1500 + k));
+  });
 });

@@ -33,6 +33,14 @@ export class MemoryOnlineState implements OnlineState {
   private readonly users = new Map<string, UserSlot>();
   private readonly impressionsById = new Map<string, Impression>();
   /**
+   * impressionsById's ids in insertion order, oldest at `attributionHead`: the oldest is found
+   * in O(1). `impressionsById.keys().next()` walks over the holes every delete leaves at the
+   * front of a Map until it is rehashed: once the 100,000 cap was reached, a cached
+   * recommendation's CPU climbed from ~12 µs to 90-170 µs as the holes piled up.
+   */
+  private attributionOrder: string[] = [];
+  private attributionHead = 0;
+  /**
    * Trending as exponentially decayed counts stored in "log-space at a reference time": each
    * event adds 2^((t - t0)/halfLife), so comparing items needs no per-read decay pass.
    */
@@ -123,10 +131,13 @@ export class MemoryOnlineState implements OnlineState {
 
   async recordImpressions(impressions: readonly Impression[]): Promise<void> {
     for (const imp of impressions) {
+      if (!this.impressionsById.has(imp.recommendationId)) this.attributionOrder.push(imp.recommendationId);
       this.impressionsById.set(imp.recommendationId, imp);
-      if (this.impressionsById.size > this.maxAttribution) {
-        const oldest = this.impressionsById.keys().next().value as string;
-        this.impressionsById.delete(oldest);
+      if (this.impressionsById.size > this.maxAttribution) this.impressionsById.delete(this.attributionOrder[this.attributionHead++] as string);
+      if (this.attributionHead > 1024 && this.attributionHead * 2 > this.attributionOrder.length) {
+        // drop the evicted prefix once it is half the array: amortized O(1) per impression
+        this.attributionOrder = this.attributionOrder.slice(this.attributionHead);
+        this.attributionHead = 0;
       }
       if (!imp.userId) continue;
       const s = this.slot(imp.userId);
