@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/adapters/sqlite/sqliteStore.ts';
-import type { Store } from '../../src/ports/store.ts';
+import type { NewEvent, StoredEvent, Store } from '../../src/ports/store.ts';
 import { storeConformance } from '../conformance/storeConformance.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'attune-sqlite-'));
@@ -27,10 +27,57 @@ storeConformance({
 });
 
 storeConformance({
+  name: 'SqliteStore (file, WAL, writes on the calling thread)',
+  async create() {
+    const store = new SqliteStore({ path: join(dir, `db-${n++}.sqlite`), writer: 'inline' });
+    await store.init();
+    return store;
+  },
+});
+
+storeConformance({
   name: 'SqliteStore (:memory:)',
   async create() {
     const store = new SqliteStore({ path: ':memory:' });
     await store.init();
     return store;
   },
+});
+
+describe('SqliteStore appends (multi-row inserts of server-named events)', () => {
+  for (const writer of ['thread', 'inline'] as const) {
+    it(`mixed runs with and without eventIds: every event keeps its own seq and fields, duplicates are reported by index (${writer} writer)`, async () => {
+      const store = new SqliteStore({ path: join(dir, `db-${n++}.sqlite`), writer });
+      await store.init();
+      try {
+        await store.appendEvents([{ eventId: 'e-14', type: 'view', userId: 'u', itemId: 'before', timestamp: 1 }]);
+        // every 7th event carries an eventId (e-14 is already stored); runs of 6, and one of 70
+        const events: NewEvent[] = Array.from({ length: 170 }, (_, k) => ({
+          ...(k % 7 === 0 && k < 100 ? { eventId: `e-${k}` } : {}),
+          type: k % 2 ? 'view' : 'cart',
+          userId: `u${k % 5}`,
+          itemId: `i${k}`,
+          timestamp: 1000 + k,
+          ...(k === 3 ? { value: 2.5, context: { device: 'tv' } } : {}),
+        }));
+        const r = await store.appendEvents(events);
+        expect(r.duplicates).toEqual([14]);
+        expect(r.accepted).toEqual(events.map((_, k) => k).filter((k) => k !== 14));
+        expect(r.stored!.map((e) => e.seq)).toEqual(r.accepted.map((_, j) => 2 + j));
+        expect(r.stored!.map((e) => e.itemId)).toEqual(r.accepted.map((k) => `i${k}`));
+        const all: StoredEvent[] = [];
+        for await (const page of store.scanEvents()) all.push(...page);
+        expect(all.slice(1)).toEqual(r.stored);
+        expect(all[1 + 3]).toMatchObject({ itemId: 'i3', value: 2.5, context: { device: 'tv' }, type: 'view', userId: 'u3' });
+        // concurrent single events share commits; each answer is about its own event
+        const singles = await Promise.all(Array.from({ length: 40 }, (_, k) => store.appendEvents([{ type: 'view', userId: 's', itemId: `s${k}`, timestamp: k }])));
+        expect(singles.map((s) => s.stored![0]!.itemId)).toEqual(singles.map((_, k) => `s${k}`));
+        const seqs = singles.map((s) => s.stored![0]!.seq);
+        expect(new Set(seqs).size).toBe(40);
+        for (const s of singles) expect((await store.userEvents('s')).find((e) => e.seq === s.stored![0]!.seq)?.itemId).toBe(s.stored![0]!.itemId);
+      } finally {
+        await store.close();
+      }
+    });
+  }
 });
