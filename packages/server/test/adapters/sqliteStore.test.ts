@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/adapters/sqlite/sqliteStore.ts';
-import type { NewEvent, StoredEvent, Store } from '../../src/ports/store.ts';
+import type { AppendResult, NewEvent, StoredEvent, Store } from '../../src/ports/store.ts';
 import { storeConformance } from '../conformance/storeConformance.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'attune-sqlite-'));
@@ -75,6 +75,21 @@ describe('SqliteStore appends (multi-row inserts of server-named events)', () =>
         const seqs = singles.map((s) => s.stored![0]!.seq);
         expect(new Set(seqs).size).toBe(40);
         for (const s of singles) expect((await store.userEvents('s')).find((e) => e.seq === s.stored![0]!.seq)?.itemId).toBe(s.stored![0]!.itemId);
+        // singles around a batch (the thread store writes small appends itself only while its
+        // writer thread is idle) and a user write: every event stored once, with its own seq
+        const single = (k: number): Promise<AppendResult> => store.appendEvents([{ type: 'view', userId: 'm', itemId: `m${k}`, timestamp: k }]);
+        const mixed = await Promise.all([
+          ...[0, 1, 2].map(single),
+          store.appendEvents(Array.from({ length: 300 }, (_, k) => ({ type: 'view', userId: 'm', itemId: `b${k}`, timestamp: k }))),
+          ...[3, 4].map(single),
+          store.putUser({ id: 'm', attributes: {}, preferences: {}, createdAt: 1, updatedAt: 1 }).then(() => single(5)),
+          ...[6, 7].map(single),
+        ]);
+        const mixedSeqs = mixed.flatMap((r) => (r ? r.stored!.map((e) => e.seq) : []));
+        expect(mixedSeqs).toHaveLength(308);
+        expect(new Set(mixedSeqs).size).toBe(308);
+        expect((await store.userEvents('m')).map((e) => e.itemId).sort()).toEqual([...Array.from({ length: 8 }, (_, k) => `m${k}`), ...Array.from({ length: 300 }, (_, k) => `b${k}`)].sort());
+        expect(await store.getUser('m')).toMatchObject({ id: 'm' });
       } finally {
         await store.close();
       }

@@ -85,6 +85,9 @@ interface ModelRow {
 const ITEM_SCHEMA_KEY = 'item_schema';
 /** meta: this database's prefix for the ids of server-named events (prefix + seq) */
 const EVENT_ID_PREFIX_KEY = 'event_id_prefix';
+/** Appends under this many events may be written on the store's own thread (appendSmall). */
+const SMALL_APPEND = 100;
+
 /** Writes on the store's own thread: the writer on its connection, appends group-committed. */
 interface InlineWrites {
   writer: SqliteWriter;
@@ -107,6 +110,11 @@ export class SqliteStore implements Store {
   private logStmts: LogStatements | undefined;
   private thread: WriterClient | undefined;
   private inline: InlineWrites | undefined;
+  /** thread mode: this connection's writer, for small appends while the thread is idle (appendSmall) */
+  private here: SqliteWriter | undefined;
+  /** thread mode: small appends of this turn, committed together by flushSmall */
+  private small: Array<{ events: NewEvent[]; resolve: (rows: AppendedRows) => void; reject: (err: unknown) => void }> = [];
+  private readonly flushSmallBound = (): void => this.flushSmall();
   /** see EVENT_ID_PREFIX_KEY */
   private eventIdPrefix = '';
 
@@ -128,6 +136,7 @@ export class SqliteStore implements Store {
         // the writer thread's connection runs the checkpoints: never this thread's event loop
         db.pragma('wal_autocheckpoint = 0');
         this.thread = await WriterClient.start(this.path, this.synchronous);
+        this.here = new SqliteWriter(db);
       } else {
         const writer = new SqliteWriter(db);
         this.inline = { writer, appends: new GroupCommit((groups) => writer.appendGroups(groups)) };
@@ -154,8 +163,10 @@ export class SqliteStore implements Store {
     this.logStmts = undefined;
     // appends already requested are written, not dropped
     if (this.thread) {
+      this.flushSmall();
       const thread = this.thread;
       this.thread = undefined;
+      this.here = undefined;
       // the writer commits what it holds, checkpoints (TRUNCATE) and closes its connection
       await thread.close();
     } else if (this.inline) {
@@ -176,7 +187,10 @@ export class SqliteStore implements Store {
    * the writes keep their order.
    */
   private write<K extends WriteOp>(op: K, ...args: Parameters<WriteOps[K]>): Promise<ReturnType<WriteOps[K]>> {
-    if (this.thread) return this.thread.call(op, ...args);
+    if (this.thread) {
+      this.flushSmall();
+      return this.thread.call(op, ...args);
+    }
     const inline = this.inline;
     if (!inline) return Promise.reject(new Error('SqliteStore is not open: call init() first'));
     try {
@@ -276,8 +290,50 @@ export class SqliteStore implements Store {
   async appendEvents(events: NewEvent[]): Promise<AppendResult> {
     if (!this.thread && !this.inline) throw new Error('SqliteStore is not open: call init() first');
     if (events.length === 0) return { accepted: [], duplicates: [] };
-    const rows = this.thread ? await this.thread.append(events) : await this.appendInline(this.inline!, events);
+    let rows: AppendedRows;
+    if (!this.thread) rows = await this.appendInline(this.inline!, events);
+    else if (events.length < SMALL_APPEND && this.thread.idle()) rows = await this.appendSmall(events);
+    else {
+      this.flushSmall();
+      rows = await this.thread.append(events);
+    }
     return this.appendResult(events, rows);
+  }
+
+  /**
+   * Thread mode, a small append (single events) while the writer thread has nothing to do:
+   * this turn's small appends are committed together on this thread's connection. Handing
+   * them over cost more than writing them: each message wakes the idle writer, and on a loaded
+   * 2-core machine that took 25–35 µs of CPU per single event, against ~7 µs for its share of
+   * an 11-event commit here. Only one connection ever writes at a time: this one only while
+   * no write is outstanding on the thread (so neither waits for SQLite's lock in a sleeping
+   * busy handler), and its commits never checkpoint (wal_autocheckpoint 0: the thread does).
+   */
+  private appendSmall(events: NewEvent[]): Promise<AppendedRows> {
+    return new Promise((resolve, reject) => {
+      if (this.small.length === 0) setImmediate(this.flushSmallBound);
+      this.small.push({ events, resolve, reject });
+    });
+  }
+
+  /** Commits the queued small appends here, or hands them to the thread if it got busy meanwhile. */
+  private flushSmall(): void {
+    const batch = this.small;
+    if (batch.length === 0 || !this.thread || !this.here) return;
+    this.small = [];
+    if (!this.thread.idle()) {
+      // a write went to the thread since: these follow it there, in order
+      for (const a of batch) this.thread.append(a.events).then(a.resolve, a.reject);
+      return;
+    }
+    let rows: AppendedRows[];
+    try {
+      rows = this.here.appendGroups(batch.map((a) => a.events));
+    } catch (err) {
+      for (const a of batch) a.reject(err);
+      return;
+    }
+    batch.forEach((a, i) => a.resolve(rows[i]!));
   }
 
   private appendInline(inline: InlineWrites, events: NewEvent[]): Promise<AppendedRows> {

@@ -60,6 +60,11 @@ export class WriterClient {
     });
   }
 
+  /** Whether no write is queued or outstanding: the thread holds no transaction open. */
+  idle(): boolean {
+    return this.waiting.size === 0 && this.outgoing.length === 0;
+  }
+
   /** Appends one request's events; resolves after the (shared) transaction committed. */
   append(events: NewEvent[]): Promise<AppendedRows> {
     if (this.failed) return Promise.reject(this.failed);

@@ -18,11 +18,12 @@ const { path, synchronous } = workerData as WriterThreadData;
 const send = (m: WriterReply): void => port.postMessage(m);
 
 /**
- * The server's connection leaves checkpoints to this one (wal_autocheckpoint 0 there); writes
- * it still makes itself (the recommendation log) grow the WAL, so when this connection has not
- * committed for a while it checkpoints on a timer.
+ * The server's connection leaves checkpoints to this one (wal_autocheckpoint 0 there); the
+ * writes it still makes itself (small appends while this thread is idle, the recommendation
+ * log) grow the WAL, so when this connection has not committed for this long it checkpoints
+ * (PASSIVE: it never waits for, nor blocks, a writer).
  */
-const IDLE_CHECKPOINT_MS = 30_000;
+const IDLE_CHECKPOINT_MS = 1_000;
 
 let db: Database.Database;
 let writer: SqliteWriter;
