@@ -96,3 +96,25 @@ describe('SqliteStore appends (multi-row inserts of server-named events)', () =>
     });
   }
 });
+
+describe('SqliteStore writer thread', () => {
+  it('a writer thread that is gone makes the store not ready and its writes fail, instead of hanging', async () => {
+    const store = new SqliteStore({ path: join(dir, `db-${n++}.sqlite`) });
+    await store.init();
+    try {
+      expect(store.isOpen()).toBe(true);
+      await store.appendEvents(Array.from({ length: 200 }, (_, k) => ({ type: 'view', userId: 'u', itemId: `i${k}`, timestamp: k })));
+      // the thread's Worker, reached past the private field: only a fault ends it before close
+      const worker = (store as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker;
+      await worker.terminate();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(store.isOpen()).toBe(false);
+      await expect(store.appendEvents(Array.from({ length: 200 }, (_, k) => ({ type: 'view', userId: 'u', itemId: `j${k}`, timestamp: k })))).rejects.toThrow(/writer thread/);
+      await expect(store.appendEvents([{ type: 'view', userId: 'u', itemId: 'one', timestamp: 1 }])).rejects.toThrow(/writer thread/);
+      await expect(store.putDocument('c', 'k', 1)).rejects.toThrow(/writer thread/);
+      expect(await store.countEvents()).toBe(200);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -150,9 +150,9 @@ export class SqliteStore implements Store {
     this.logStmts = prepareLogStatements(db);
   }
 
-  /** Whether the database is open (readiness). */
+  /** Whether the database is open and can be written (readiness): false once the writer thread is gone. */
   isOpen(): boolean {
-    return this.db !== undefined && this.db.open;
+    return this.db !== undefined && this.db.open && (this.thread === undefined || this.thread.alive());
   }
 
   async close(): Promise<void> {

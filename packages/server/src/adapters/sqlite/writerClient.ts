@@ -60,9 +60,14 @@ export class WriterClient {
     });
   }
 
-  /** Whether no write is queued or outstanding: the thread holds no transaction open. */
+  /** Whether the thread still runs (it exits only at close, or on a fatal error). */
+  alive(): boolean {
+    return this.failed === undefined;
+  }
+
+  /** Whether the thread runs and no write is queued or outstanding there: it holds no transaction open. */
   idle(): boolean {
-    return this.waiting.size === 0 && this.outgoing.length === 0;
+    return this.failed === undefined && this.waiting.size === 0 && this.outgoing.length === 0;
   }
 
   /** Appends one request's events; resolves after the (shared) transaction committed. */
