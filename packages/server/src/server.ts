@@ -116,10 +116,7 @@ export async function startServer(config: AttuneConfig, opts: StartOptions = {})
 async function openAdapters(config: AttuneConfig, opts: StartOptions, logger: Logger): Promise<{ store: Store; bus: Bus; onlineState: OpenedOnlineState }> {
   const opened: Array<() => Promise<void>> = [];
   try {
-    const storeConfig = storeConfigOf(config);
-    // a server writes the recommendation log on a thread of its own (see SqliteStoreOptions)
-    if (storeConfig.kind === 'sqlite') storeConfig.logWriter = 'worker';
-    const store = opts.store ?? (await createStore(storeConfig));
+    const store = opts.store ?? (await createStore(storeConfigOf(config)));
     if (!opts.store) opened.push(() => store.close());
     const bus = opts.bus ?? (await createBus(busConfigOf(config), (err, topic) => logger.error({ err, topic }, 'bus subscriber failed')));
     if (!opts.bus) opened.push(() => bus.close());

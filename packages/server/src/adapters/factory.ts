@@ -9,7 +9,7 @@ import type { Store } from '../ports/store.ts';
  */
 
 export type StoreConfig =
-  | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full'; logWriter?: 'worker' | 'inline' }
+  | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full' }
   | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 export type BusConfig =
@@ -32,7 +32,7 @@ export async function createStore(config: StoreConfig): Promise<Store> {
   let store: Store;
   if (config.kind === 'sqlite') {
     const { SqliteStore } = await import('./sqlite/sqliteStore.ts');
-    store = new SqliteStore({ path: config.path, synchronous: config.synchronous, logWriter: config.logWriter });
+    store = new SqliteStore({ path: config.path, synchronous: config.synchronous });
   } else {
     const { PostgresStore } = await import('./postgres/postgresStore.ts');
     store = new PostgresStore({ url: config.url, schema: config.schema, poolSize: config.poolSize });

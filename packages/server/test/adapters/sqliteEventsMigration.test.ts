@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CREATE_TABLES, EVENTS_TABLE_V2, USER_INDEX_EVERY } from '../../src/adapters/sqlite/schema.ts';
 import { SqliteStore } from '../../src/adapters/sqlite/sqliteStore.ts';
 import type { StoredEvent } from '../../src/ports/store.ts';
 
@@ -61,7 +62,7 @@ async function all(s: SqliteStore): Promise<StoredEvent[]> {
   return out;
 }
 
-describe('SqliteStore events schema v1 → v2 migration', () => {
+describe('SqliteStore events schema v1 → v2 → v3 migration', () => {
   it('keeps every event with its seq, eventId and fields, and bumps user_version', async () => {
     const path = v1File(5);
     const s = await open(path);
@@ -77,11 +78,12 @@ describe('SqliteStore events schema v1 → v2 migration', () => {
     }
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
       const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").get() as { sql: string }).sql;
       expect(sql).not.toMatch(/AUTOINCREMENT|UNIQUE/);
       const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
-      expect(indexes).toEqual(['events_event_id', 'events_recommendation', 'events_user']);
+      expect(indexes).toEqual(['events_event_id', 'events_recommendation']);
+      expect(db.prepare('SELECT user_id, seq FROM events_by_user ORDER BY seq').all()).toEqual([1, 2, 3, 4, 5].map((k) => ({ user_id: `u${k % 2}`, seq: k })));
       expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'events_v1'").get()).toEqual({ n: 0 });
     } finally {
       db.close();
@@ -136,7 +138,7 @@ describe('SqliteStore events schema v1 → v2 migration', () => {
     const db = new Database(path);
     db.pragma('user_version = 99');
     db.close();
-    await expect(open(path)).rejects.toThrow(/schema version 99, newer than this Attune \(2\)/);
+    await expect(open(path)).rejects.toThrow(/schema version 99, newer than this Attune \(3\)/);
   });
 });
 
@@ -198,4 +200,91 @@ describe('SqliteStore v2 event ids and seqs', () => {
       await s.close();
     }
   });
+});
+
+/** A version-2 file (events_user index, no events_by_user) with `count` events of users u0/u1/u2. */
+function v2File(count: number): string {
+  const path = join(dir, `v2file-${n++}.sqlite`);
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec(CREATE_TABLES);
+  db.exec(EVENTS_TABLE_V2);
+  db.pragma('user_version = 2');
+  const insert = db.prepare('INSERT INTO events (event_id, type, user_id, item_id, ts, received_at) VALUES (?, ?, ?, ?, ?, ?)');
+  for (let k = 1; k <= count; k++) insert.run(`v2-${k}`, 'view', `u${k % 3}`, `i${k}`, 1000 + k, 5000 + k);
+  db.close();
+  return path;
+}
+
+describe('SqliteStore events schema v2 → v3 (user index in bulk)', () => {
+  it('moves the user index into events_by_user: user reads, erasure and merges see every event', async () => {
+    const path = v2File(9);
+    const s = await open(path);
+    try {
+      expect((await s.userEvents('u1')).map((e) => e.eventId)).toEqual(['v2-1', 'v2-4', 'v2-7']);
+      expect((await s.userEvents('u2', { limit: 2 })).map((e) => e.seq)).toEqual([5, 8]);
+      // a new event lands in the tail; the user's events come from both parts, oldest first
+      await s.appendEvents([{ type: 'view', userId: 'u1', itemId: 'new', timestamp: 2000 }]);
+      expect((await s.userEvents('u1')).map((e) => e.seq)).toEqual([1, 4, 7, 10]);
+      expect((await s.userEvents('u1', { limit: 2 })).map((e) => e.seq)).toEqual([7, 10]);
+      expect((await s.userEvents('u1', { since: 1005 })).map((e) => e.seq)).toEqual([7, 10]);
+      expect(await s.mergeUsers('u1', 'u0')).toEqual({ movedEvents: 4 });
+      expect((await s.userEvents('u0')).map((e) => e.seq)).toEqual([1, 3, 4, 6, 7, 9, 10]);
+      expect(await s.userEvents('u1')).toEqual([]);
+      expect(await s.deleteUser('u0')).toBe(true);
+      expect((await all(s)).map((e) => e.seq)).toEqual([2, 5, 8]);
+    } finally {
+      await s.close();
+    }
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'events_user'").get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT user_id, seq FROM events_by_user ORDER BY seq').all()).toEqual([2, 5, 8].map((k) => ({ user_id: 'u2', seq: k })));
+    } finally {
+      db.close();
+    }
+  });
+
+  for (const writer of ['thread', 'inline'] as const) {
+    it(`indexes the tail in bulk once it holds USER_INDEX_EVERY events; reads, erasure and merges span both parts (${writer} writer)`, async () => {
+      const path = join(dir, `bulk-${n++}.sqlite`);
+      let s = new SqliteStore({ path, writer });
+      await s.init();
+      // 1,000-event appends: the one that passes USER_INDEX_EVERY indexes all before it, the last stays in the tail
+      const total = USER_INDEX_EVERY + 1005;
+      const seqsOf = (keep: (seq: number) => boolean): number[] => Array.from({ length: total }, (_, k) => k + 1).filter(keep);
+      try {
+        // users a, b, c in turn; the last few events come after the bulk write, in the tail
+        for (let k = 0; k < total; k += 1000) {
+          const batch = [];
+          for (let j = k; j < Math.min(total, k + 1000); j++) batch.push({ type: 'view', userId: 'abc'[j % 3]!, itemId: `i${j}`, timestamp: j });
+          await s.appendEvents(batch);
+        }
+        await s.close();
+        const db = new Database(path, { readonly: true });
+        try {
+          const indexed = (db.prepare('SELECT count(*) AS n FROM events_by_user').get() as { n: number }).n;
+          expect(indexed).toBeGreaterThanOrEqual(USER_INDEX_EVERY);
+          expect(indexed).toBeLessThan(total);
+        } finally {
+          db.close();
+        }
+        s = new SqliteStore({ path, writer });
+        await s.init();
+        // a's events are seqs 1, 4, 7 …, b's 2, 5, 8 …, c's 3, 6, 9 …
+        const ofA = seqsOf((q) => q % 3 === 1);
+        expect((await s.userEvents('a')).map((e) => e.seq)).toEqual(ofA);
+        expect((await s.userEvents('a', { limit: 400 })).map((e) => e.seq)).toEqual(ofA.slice(-400));
+        expect(await s.mergeUsers('a', 'b')).toEqual({ movedEvents: ofA.length });
+        expect((await s.userEvents('b')).map((e) => e.seq)).toEqual(seqsOf((q) => q % 3 !== 0));
+        expect(await s.deleteUser('b')).toBe(true);
+        expect((await all(s)).map((e) => e.seq)).toEqual(seqsOf((q) => q % 3 === 0));
+        expect((await s.userEvents('c')).map((e) => e.seq)).toEqual(seqsOf((q) => q % 3 === 0));
+        expect(await s.userEvents('b')).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    });
+  }
 });

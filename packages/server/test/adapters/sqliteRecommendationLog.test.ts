@@ -49,7 +49,7 @@ describe('SQLite recommendation log file', () => {
 
   it('a database from before the log file: its log table moves out once, rows intact, and paging still finds them', async () => {
     const path = join(dir, `old-${n++}.db`);
-    const fresh = new SqliteStore({ path });
+    const fresh = new SqliteStore({ path, writer: 'inline' });
     await fresh.init();
     await fresh.close();
     rmSync(recommendationLogPath(path));
@@ -60,7 +60,7 @@ describe('SQLite recommendation log file', () => {
     for (let k = 0; k < 2_500; k++) insert.run(`r${k}`, `u${k % 3}`, 'user', 4, 1_000 + k, '["a","b"]', k === 7 ? '{"n":2}' : null, `r${k}`, 1);
     db.close();
 
-    const store = new SqliteStore({ path, logWriter: 'worker' });
+    const store = new SqliteStore({ path, writer: 'thread' });
     await store.init();
     try {
       expect(mainHasLogTable(path)).toBe(false);
@@ -78,7 +78,7 @@ describe('SQLite recommendation log file', () => {
       await store.close();
     }
     // a second start has nothing to move and keeps everything
-    const again = new SqliteStore({ path });
+    const again = new SqliteStore({ path, writer: 'inline' });
     await again.init();
     try {
       expect((await again.newestShownLists(10_000)).length).toBe(2_501);

@@ -1,14 +1,17 @@
 /**
  * The SQLite tables. `user_version` records the schema version; SqliteStore.init() migrates
- * older files (see EVENTS_V1_TO_V2). JSON columns hold open-ended maps (properties, attributes,
- * context) as text.
+ * older files (see EVENTS_V1_TO_V2, EVENTS_V2_TO_V3). JSON columns hold open-ended maps
+ * (properties, attributes, context) as text.
  *
  * Version 2 (events only): seq is the plain rowid (no AUTOINCREMENT bookkeeping per insert),
  * event_id holds only a client-sent eventId (the server names the others from seq, see
  * sqliteStore.ts) so its unique index is partial, and the user index is (user_id), which is
  * (user_id, rowid) underneath: the same order as before.
+ *
+ * Version 3 (events only): the user index is written in bulk instead of per insert (the
+ * events_by_user table below).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const CREATE_TABLES = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -54,12 +57,11 @@ CREATE TABLE IF NOT EXISTS documents (
 
 /**
  * The events table at version 2, created apart from CREATE_TABLES so that init() can tell a
- * fresh file from a version-1 one that must be migrated first.
+ * fresh file from a version-1 one that must be migrated first (version 3 then drops its user
+ * index: see EVENTS_V2_TO_V3).
  *
- * Every index here is paid on every ingested event. The user index is what remains costly
- * (inserts land at one place per user, so a commit rewrites a page per active user); it serves
- * the user summary, erasure and merges. Client eventIds are unique through a PARTIAL index:
- * server-named events (most of them) carry no id column value at all.
+ * Every index here is paid on every ingested event. Client eventIds are unique through a
+ * PARTIAL index: server-named events (most of them) carry no id column value at all.
  */
 export const EVENTS_TABLE_V2 = `
 CREATE TABLE IF NOT EXISTS events (
@@ -79,6 +81,44 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id) WHERE event_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_user ON events (user_id);
 CREATE INDEX IF NOT EXISTS events_recommendation ON events (recommendation_id) WHERE recommendation_id IS NOT NULL;
+`;
+
+/**
+ * meta: every event with a seq up to this one has its row in events_by_user; the newer ones
+ * (the tail, fewer than USER_INDEX_EVERY) are found by a scan of the tail.
+ */
+export const USER_INDEX_UPTO_KEY = 'events_by_user_upto';
+
+/**
+ * Version 3's user index: (user_id, seq) for every event up to USER_INDEX_UPTO_KEY, filled by
+ * the writer in bulk, one sorted insert of the tail every USER_INDEX_EVERY events, instead of
+ * an index entry per insert. A per-insert entry lands at one place per user, so every commit
+ * rewrote a page per active user: with 300 users in 1,600-event commits that was ~65 % of
+ * SQLite's CPU per event (10.2 µs against 3.6 without the index, on a loaded machine). In
+ * bulk, a page per active user is rewritten once per USER_INDEX_EVERY events: 5.6 µs every
+ * 16,384 events, 4.3 every 32,768, 4.1 every 65,536; the tail scan (user summary, erasure,
+ * merge) grows with it, so 32,768. Serves the user summary, erasure and merges.
+ */
+export const CREATE_EVENTS_BY_USER = `
+CREATE TABLE IF NOT EXISTS events_by_user (
+  user_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (user_id, seq)
+) WITHOUT ROWID;
+`;
+
+/** Events (at least) between two bulk writes of the user index; also the tail's bound. */
+export const USER_INDEX_EVERY = 32_768;
+
+/**
+ * Version 2 → 3 (also a fresh file's last step): the user index moves into events_by_user,
+ * filled from the v2 index's order. init() records max(seq) as USER_INDEX_UPTO_KEY in the
+ * same transaction.
+ */
+export const EVENTS_V2_TO_V3 = `
+${CREATE_EVENTS_BY_USER}
+INSERT INTO events_by_user (user_id, seq) SELECT user_id, seq FROM events ORDER BY user_id, seq;
+DROP INDEX IF EXISTS events_user;
 `;
 
 /**

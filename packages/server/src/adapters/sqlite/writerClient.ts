@@ -1,0 +1,121 @@
+import { Worker } from 'node:worker_threads';
+import type { NewEvent } from '../../ports/store.ts';
+import type { AppendedRows, WriteOp, WriteOps } from './sqliteWriter.ts';
+import type { WriterReply, WriterRequest, WriterThreadData } from './writerMessages.ts';
+
+/**
+ * The store's side of the writer thread (writerThread.ts): each write is a message, answered
+ * once committed. Appends are grouped twice: those requested in one turn of this thread (many
+ * concurrent single-event POSTs) travel as one message, because a message each way per event
+ * cost more than the event's insert (the writer, idle between them, committed nearly every
+ * event alone); and over there messages that arrive while the writer commits share its next
+ * transaction (GroupCommit), so parsing and validating here overlaps the commits.
+ */
+export class WriterClient {
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (err: unknown) => void }>();
+  private nextId = 1;
+  /** set once the thread is gone: every later write fails with it */
+  private failed: Error | undefined;
+  /** appends requested in this turn, sent together on the next (sendAppends) */
+  private outgoing: Array<{ events: NewEvent[]; resolve: (rows: AppendedRows) => void; reject: (err: unknown) => void }> = [];
+  private readonly sendBound = (): void => this.sendAppends();
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: WriterReply) => {
+      if ('ready' in m) return;
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.settled(m.id);
+      if (m.ok) w.resolve(m.result);
+      else w.reject(Object.assign(new Error(m.message), m.code === undefined ? {} : { code: m.code }));
+    });
+    const gone = (err: Error): void => {
+      this.failed ??= err;
+      for (const [id, w] of this.waiting) {
+        this.settled(id);
+        w.reject(err);
+      }
+    };
+    worker.on('error', gone);
+    worker.on('exit', (code) => gone(new Error(`the SQLite writer thread exited (code ${code})`)));
+    // the thread keeps the process alive only while a write is outstanding (see settled)
+    worker.unref();
+  }
+
+  /** Starts the thread; resolves once its connection is open. */
+  static start(path: string, synchronous: 'normal' | 'full'): Promise<WriterClient> {
+    const data: WriterThreadData = { entry: new URL('./writerThread.ts', import.meta.url).href, path, synchronous };
+    // the boot script registers tsx in the thread before importing the TypeScript entry
+    const worker = new Worker(new URL('../../jobs/tsWorkerBoot.mjs', import.meta.url), { workerData: data });
+    return new Promise((resolve, reject) => {
+      const onReply = (m: WriterReply): void => {
+        if (!('ready' in m)) return;
+        worker.off('message', onReply);
+        worker.off('error', reject);
+        if (m.ready) resolve(new WriterClient(worker));
+        else reject(new Error(`the SQLite writer thread could not open ${path}: ${m.message}`));
+      };
+      worker.on('message', onReply);
+      worker.once('error', reject);
+    });
+  }
+
+  /** Whether the thread still runs (it exits only at close, or on a fatal error). */
+  alive(): boolean {
+    return this.failed === undefined;
+  }
+
+  /** Whether the thread runs and no write is queued or outstanding there: it holds no transaction open. */
+  idle(): boolean {
+    return this.failed === undefined && this.waiting.size === 0 && this.outgoing.length === 0;
+  }
+
+  /** Appends one request's events; resolves after the (shared) transaction committed. */
+  append(events: NewEvent[]): Promise<AppendedRows> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      if (this.outgoing.length === 0) setImmediate(this.sendBound);
+      this.outgoing.push({ events, resolve, reject });
+    });
+  }
+
+  private sendAppends(): void {
+    const batch = this.outgoing;
+    if (batch.length === 0) return;
+    this.outgoing = [];
+    this.request({ id: 0, op: 'append', groups: batch.map((a) => a.events) }).then(
+      (rows) => batch.forEach((a, i) => a.resolve((rows as AppendedRows[])[i]!)),
+      (err: unknown) => batch.forEach((a) => a.reject(err)),
+    );
+  }
+
+  call<K extends WriteOp>(op: K, ...args: Parameters<WriteOps[K]>): Promise<ReturnType<WriteOps[K]>> {
+    // appends requested before this write go first: the writes keep their order
+    this.sendAppends();
+    return this.request({ id: 0, op, args }) as Promise<ReturnType<WriteOps[K]>>;
+  }
+
+  /** Commits what is queued, checkpoints, closes the thread's connection and ends the thread. */
+  async close(): Promise<void> {
+    this.sendAppends();
+    if (!this.failed) await this.request({ id: 0, op: 'close' });
+    this.failed ??= new Error('the SQLite store is closed');
+    await this.worker.terminate();
+  }
+
+  private request(m: WriterRequest): Promise<unknown> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    m.id = id;
+    return new Promise((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage(m);
+    });
+  }
+
+  private settled(id: number): void {
+    this.waiting.delete(id);
+    if (this.waiting.size === 0) this.worker.unref();
+  }
+}
