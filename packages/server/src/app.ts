@@ -47,11 +47,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFoundHandler(config.docsBaseUrl));
   app.decorate('attune', ctx);
 
-  app.addHook('onResponse', async (req, reply) => {
+  // a callback hook, not an async one: no promise per response
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ method: req.method, route }, seconds);
+    done();
   });
 
   if (config.rateLimit.enabled) {

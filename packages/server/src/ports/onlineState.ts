@@ -45,6 +45,11 @@ export interface OnlineState {
   recordEvents(events: readonly OnlineEvent[]): Promise<void>;
   /** the user's recent state; an empty state (revision 0) for users never seen */
   getUser(userId: string): Promise<UserOnlineState>;
+  /**
+   * the same, answered at once by adapters that hold the state in this process: a request that
+   * reuses a cached list then needs no await (optional; networked adapters leave it out)
+   */
+  getUserSync?(userId: string): UserOnlineState;
   recordImpressions(impressions: readonly Impression[]): Promise<void>;
   getImpression(recommendationId: string): Promise<Impression | undefined>;
   /**

@@ -23,12 +23,14 @@ interface ListBody {
 }
 
 const itemsJson = new WeakMap<readonly unknown[], string>();
+const modelJson = new WeakMap<object, string>();
 
 /**
  * A recommendation list as JSON. A user's list is reused from the service's list cache for many
  * responses, each with a fresh recommendationId; the cache hands out its item arrays frozen, and
  * a frozen array's JSON is kept (by identity) so the items are serialized once per cached list,
- * not once per response. Output is byte-identical to JSON.stringify.
+ * not once per response; the same for the frozen model object. Output is byte-identical to
+ * JSON.stringify.
  */
 export function listJson(body: ListBody): string {
   const items = body.items;
@@ -37,7 +39,15 @@ export function listJson(body: ListBody): string {
     json = JSON.stringify(items);
     if (Object.isFrozen(items)) itemsJson.set(items, json);
   }
-  return `{"recommendationId":${JSON.stringify(body.recommendationId)},"items":${json},"model":${JSON.stringify(body.model)}}`;
+  return `{"recommendationId":${JSON.stringify(body.recommendationId)},"items":${json},"model":${frozenJson(body.model)}}`;
+}
+
+/** JSON of a value, kept by identity when the value is a frozen object (the model a response names). */
+function frozenJson(value: unknown): string {
+  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return JSON.stringify(value);
+  let json = modelJson.get(value);
+  if (json === undefined) modelJson.set(value, (json = JSON.stringify(value)));
+  return json;
 }
 
 function isListBody(data: unknown): data is ListBody {

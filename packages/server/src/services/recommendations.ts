@@ -97,8 +97,10 @@ export class RecommendationService {
   }
 
   async forUser(userId: string, opts: ListOptions): Promise<RecommendationResponse> {
-    const online = await this.deps.online.getUser(userId);
-    const record = await this.deps.users?.get(userId);
+    // in-process state and cached users are read without an await (most requests reuse a list)
+    const { online: state, users } = this.deps;
+    const online = state.getUserSync ? state.getUserSync(userId) : await state.getUser(userId);
+    const record = users ? (users.peek(userId) ?? (await users.get(userId))) : undefined;
     // the model is read after the awaits: a history the trainer trimmed (events now in the new
     // model) is never combined with the model before it
     const sm = this.deps.registry.serving;
@@ -342,8 +344,17 @@ export class RecommendationService {
     if (userId) list.userId = userId;
     if (sm) list.modelVersion = sm.version;
     this.deps.impressions.record(list);
-    return { recommendationId, items, model: sm ? { name: sm.name, version: sm.version } : NO_MODEL };
+    return { recommendationId, items, model: sm ? modelOf(sm) : NO_MODEL };
   }
+}
+
+const modelObjects = new WeakMap<ServingModel, RecommendationResponse['model']>();
+
+/** What responses say about a serving model: one frozen object per model, so the route serializes it once. */
+function modelOf(sm: ServingModel): RecommendationResponse['model'] {
+  let m = modelObjects.get(sm);
+  if (!m) modelObjects.set(sm, (m = Object.freeze({ name: sm.name, version: sm.version })));
+  return m;
 }
 
 const POPULAR_REASON: Reason = Object.freeze({ type: 'fallback', text: 'Popular with everyone' }) as Reason;

@@ -21,6 +21,11 @@ export class UserCache {
     private readonly maxUsers = 200_000,
   ) {}
 
+  /** The cached record, without going to the Store: undefined when not cached. */
+  peek(userId: string): CachedUser | undefined {
+    return this.users.get(userId);
+  }
+
   async get(userId: string): Promise<CachedUser> {
     const hit = this.users.get(userId);
     if (hit) return hit;
