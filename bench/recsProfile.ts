@@ -1,0 +1,157 @@
+/**
+ * Server CPU per steady-state GET /v1/users/{id}/recommendations, the server in this process
+ * (so `--cpu-prof` profiles it) and the load from a child process (autocannon, 20 connections,
+ * a fixed number of requests), so the figure is the server's CPU alone. ml-100k is loaded
+ * through the API, an item-knn model trained, every user asked once; then ROUNDS rounds of
+ * REQUESTS requests, the 943 users in turn, as bench:serve's steady state does.
+ *
+ * INJECT=1 sends the requests through Fastify's inject (no sockets, no client process): less
+ * noise from the machine for comparing changes to the request path, but no HTTP parsing or
+ * socket writes in the figure.
+ * PROFILE=file.cpuprofile writes a V8 CPU profile of the measured rounds only (not the loading,
+ * training and warm-ups).
+ *
+ * Usage: [ROUNDS=5] [REQUESTS=30000] [PROFILE=out.cpuprofile] node --import tsx bench/recsProfile.ts
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+
+const ML100K = '/work/shared/datasets/ml-100k';
+
+function ml100kRows(): Array<{ user: string; item: string; rating: number; ts: number }> {
+  return readFileSync(join(ML100K, 'u.data'), 'utf8')
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .filter((f) => f.length >= 4)
+    .map((f) => ({ user: f[0] as string, item: f[1] as string, rating: Number(f[2]), ts: Number(f[3]) * 1000 }))
+    .sort((a, b) => a.ts - b.ts);
+}
+
+const usersOf = (rows: ReturnType<typeof ml100kRows>): string[] => [...new Set(rows.map((r) => r.user))];
+
+/** Child mode: `amount` requests over 20 connections, the users in turn; prints the result. */
+async function client(url: string, amount: number): Promise<void> {
+  const users = usersOf(ml100kRows());
+  let u = 0;
+  // autocannon ships no type declarations; a string specifier keeps tsc from demanding them
+  const name = 'autocannon';
+  // `any`: only a few known fields of autocannon's result are read
+  const run = (await import(name)).default as (o: Record<string, unknown>) => Promise<any>;
+  const r = await run({ url, connections: 20, amount, requests: [{ method: 'GET', setupRequest: (req: { path: string }) => ({ ...req, path: `/v1/users/${users[u++ % users.length]}/recommendations?n=10` }) }] });
+  process.stdout.write(`${JSON.stringify({ total: r.requests.total, non2xx: r.non2xx, errors: r.errors, rate: r.requests.average })}\n`);
+}
+
+async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
+  // `any`: a few known fields of each response are read
+  const res = await fetch(url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  const json = (await res.json()) as any;
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+  return json;
+}
+
+function load(url: string, amount: number): Promise<{ total: number; non2xx: number; errors: number; rate: number }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--client', url, String(amount)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  return new Promise((resolve, reject) => proc.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited with ${code}`)))));
+}
+
+/** `amount` requests through app.inject, 20 in flight, the users in turn. */
+async function injected(app: FastifyInstance, users: readonly string[], amount: number): Promise<{ total: number; non2xx: number; errors: number; rate: number }> {
+  let next = 0;
+  let non2xx = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (next < amount) {
+        const res = await app.inject({ method: 'GET', url: `/v1/users/${users[next++ % users.length]}/recommendations?n=10` });
+        if (res.statusCode >= 300) non2xx++;
+        // inject resolves in microtasks: without a turn of the event loop, timers and immediates
+        // (the recommendation log's flushes) would never run
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }),
+  );
+  return { total: amount, non2xx, errors: 0, rate: amount / ((performance.now() - t0) / 1000) };
+}
+
+/** `amount` calls of the service behind the route (no Fastify): forUser, then the response's JSON. */
+async function serviceOnly(app: FastifyInstance, users: readonly string[], amount: number): Promise<{ total: number; non2xx: number; errors: number; rate: number }> {
+  const { listJson } = await import('../packages/server/src/routes/routeOptions.ts');
+  const serving = app.attune.serving;
+  if (!serving) throw new Error('the server runs without serving');
+  const recommender = serving.recommender;
+  const t0 = performance.now();
+  for (let k = 0; k < amount; k++) {
+    listJson(await recommender.forUser(users[k % users.length] as string, { n: 10 }));
+    if (k % 20 === 19) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return { total: amount, non2xx: 0, errors: 0, rate: amount / ((performance.now() - t0) / 1000) };
+}
+
+async function main(): Promise<void> {
+  const { startServer } = await import('../packages/server/src/server.ts');
+  const { defaultConfig } = await import('../packages/server/src/config/schema.ts');
+  const rounds = Number(process.env.ROUNDS ?? 5);
+  const requests = Number(process.env.REQUESTS ?? 30_000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'attune-recs-prof-'));
+  const server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { model: 'item-knn', afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
+  try {
+    const items = readFileSync(join(ML100K, 'u.item'), 'latin1')
+      .split('\n')
+      .filter((l) => l.includes('|'))
+      .map((l) => ({ id: l.split('|')[0] as string, properties: { title: l.split('|')[1] as string } }));
+    await api(server.url, 'POST', '/v1/items/batch', { items });
+    const rows = ml100kRows();
+    for (let k = 0; k < rows.length; k += 1000) await api(server.url, 'POST', '/v1/events', rows.slice(k, k + 1000).map((r) => ({ type: 'rating', userId: r.user, itemId: r.item, value: r.rating, timestamp: r.ts })));
+    const users = usersOf(rows);
+    const { jobId } = await api(server.url, 'POST', '/v1/models/train');
+    for (;;) {
+      const job = await api(server.url, 'GET', `/v1/models/train/${jobId}`);
+      if (job.status === 'succeeded') break;
+      if (job.status === 'failed') throw new Error(job.error);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // every user asks once before each round (not counted), as bench:serve warms before its run:
+    // lists live ¾ to all of the 60 s reuse window, so a later round would count recomputations
+    const warm = async (): Promise<void> => {
+      for (const user of users) await api(server.url, 'GET', `/v1/users/${user}/recommendations?n=10`);
+    };
+    await warm();
+    await load(server.url, 5_000); // JIT warm-up
+    const perRequest: number[] = [];
+    const profiler = process.env.PROFILE ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+    }
+    for (let k = 0; k < rounds; k++) {
+      await warm();
+      await profiler?.post('Profiler.start');
+      const c0 = process.cpuUsage();
+      const r = process.env.SERVICE === '1' ? await serviceOnly(server.app, users, requests) : process.env.INJECT === '1' ? await injected(server.app, users, requests) : await load(server.url, requests);
+      const c = process.cpuUsage(c0);
+      if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        // one file per round; the rounds' samples are what a reader wants, not the warm-ups between
+        writeFileSync(`${process.env.PROFILE}.${k + 1}`, JSON.stringify(profile));
+      }
+      const us = (c.user + c.system) / r.total;
+      perRequest.push(us);
+      console.log(`round ${k + 1}: ${r.total} requests, ${us.toFixed(1)} µs server CPU each (user ${(c.user / r.total).toFixed(1)}, sys ${(c.system / r.total).toFixed(1)}), ${Math.round(r.rate)} req/s, non-2xx ${r.non2xx}, errors ${r.errors}, heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MiB`);
+    }
+    const sorted = [...perRequest].sort((a, b) => a - b);
+    console.log(`median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} µs, min ${sorted[0]!.toFixed(1)} µs`);
+  } finally {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--client') await client(process.argv[3] as string, Number(process.argv[4]));
+else await main();
