@@ -132,22 +132,23 @@ export class SqliteStore implements Store {
       migrateEvents(db, this.path);
       db.exec(CREATE_RECOMMENDATION_LOG);
       this.eventIdPrefix = eventIdPrefix(db);
+      const stmts = prepareStatements(db);
+      const logStmts = prepareLogStatements(db);
+      const writer = new SqliteWriter(db);
       if (this.writerKind === 'thread') {
         // the writer thread's connection runs the checkpoints: never this thread's event loop
         db.pragma('wal_autocheckpoint = 0');
+        // last: nothing after it can fail and leave the thread running
         this.thread = await WriterClient.start(this.path, this.synchronous);
-        this.here = new SqliteWriter(db);
-      } else {
-        const writer = new SqliteWriter(db);
-        this.inline = { writer, appends: new GroupCommit((groups) => writer.appendGroups(groups)) };
-      }
+        this.here = writer;
+      } else this.inline = { writer, appends: new GroupCommit((groups) => writer.appendGroups(groups)) };
+      this.stmts = stmts;
+      this.logStmts = logStmts;
     } catch (err) {
       db.close();
       throw err;
     }
     this.db = db;
-    this.stmts = prepareStatements(db);
-    this.logStmts = prepareLogStatements(db);
   }
 
   /** Whether the database is open and can be written (readiness): false once the writer thread is gone. */
