@@ -1,6 +1,10 @@
 /**
  * CPU per 1,000-event batch through POST /v1/events, the server in this process (for
  * --cpu-prof). Usage: [CONC=4] node --import tsx bench/ingestProfile.ts [batches]
+ *
+ * The CPU figure is the whole process's: the SQLite writer thread's too (and the client's, see
+ * below). --cpu-prof writes one profile per thread: the largest two are the server's thread
+ * and the writer thread (its samples under SqliteWriter: inserts, indexTail, commits).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -139,27 +139,24 @@ export class SqliteStore implements Store {
       // databases from before the log had a file of its own keep it as a table: moved over once
       moveLogTableOut(db, recLog.file);
       this.eventIdPrefix = eventIdPrefix(db);
+      const stmts = prepareStatements(db);
+      const writer = new SqliteWriter(db);
       if (this.writerKind === 'thread') {
         // the writer thread's connection runs the checkpoints: never this thread's event loop
         db.pragma('wal_autocheckpoint = 0');
-        this.thread = await WriterClient.start(this.path, this.synchronous);
-        this.here = new SqliteWriter(db);
         await recLog.startWriter();
-      } else {
-        const writer = new SqliteWriter(db);
-        this.inline = { writer, appends: new GroupCommit((groups) => writer.appendGroups(groups)) };
-      }
+        // last: nothing after it can fail and leave the thread running
+        this.thread = await WriterClient.start(this.path, this.synchronous);
+        this.here = writer;
+      } else this.inline = { writer, appends: new GroupCommit((groups) => writer.appendGroups(groups)) };
+      this.stmts = stmts;
     } catch (err) {
       await recLog?.close();
-      await this.thread?.close();
-      this.thread = undefined;
-      this.here = undefined;
       db.close();
       throw err;
     }
     this.recLog = recLog;
     this.db = db;
-    this.stmts = prepareStatements(db);
   }
 
   /** Whether the database is open and can be written (readiness): false once the writer thread is gone. */
