@@ -4,6 +4,7 @@ import type { OnlineState, UserOnlineState } from '../ports/onlineState.ts';
 import type { ShownList } from '../ports/store.ts';
 import type { CatalogCache } from './catalogCache.ts';
 import type { ModelRegistry } from './modelRegistry.ts';
+import { BoundedCache } from './serving/boundedCache.ts';
 import { CategoryPopularity } from './serving/categoryPopularity.ts';
 import { newRecommendationId } from './serving/recommendationIds.ts';
 import type { ImpressionLog } from './serving/impressionLog.ts';
@@ -85,15 +86,14 @@ const NO_MODEL = Object.freeze({ name: 'none', version: 0 });
 export class RecommendationService {
   private readonly clock: () => number;
   private popularMemo: { model: ServingModel | undefined; recommender: Recommender | undefined } = { model: undefined, recommender: undefined };
-  private readonly lists = new Map<string, CachedList>();
+  private readonly lists: BoundedCache<string, CachedList>;
   private readonly listCacheMs: number;
-  private readonly listCacheSize: number;
   private readonly categoryPopularity = new CategoryPopularity();
 
   constructor(private readonly deps: RecommendationServiceDeps) {
     this.clock = deps.clock ?? Date.now;
     this.listCacheMs = deps.listCacheMs ?? 60_000;
-    this.listCacheSize = deps.listCacheSize ?? 50_000;
+    this.lists = new BoundedCache(deps.listCacheSize ?? 50_000);
   }
 
   async forUser(userId: string, opts: ListOptions): Promise<RecommendationResponse> {
@@ -117,8 +117,7 @@ export class RecommendationService {
     if (key) {
       // frozen: every response reuses these objects (and the route keeps the items' JSON by identity)
       items = freezeList(items);
-      if (this.lists.size >= this.listCacheSize) this.lists.delete(this.lists.keys().next().value as string);
-      this.lists.delete(key);
+      // the list set longest ago goes first past the bound
       this.lists.set(key, { userRevision: online.revision, record, model: sm, catalogRevision, expires: now + listLifetime(this.listCacheMs, Math.random()), items });
     }
     return this.respond('user', userId, sm, items, now, { surface: 'user', userId, opts: { ...opts, now } });
