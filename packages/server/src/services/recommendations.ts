@@ -399,20 +399,19 @@ function withExclude(exclude: readonly string[] | undefined): { exclude?: readon
   return exclude && exclude.length > 0 ? { exclude } : {};
 }
 
-const trainedMemo = new WeakMap<ServingModel, Map<number, readonly UserEventRecord[]>>();
+const trainedMemo = new WeakMap<ServingModel, BoundedCache<number, readonly UserEventRecord[]>>();
 const TRAINED_MEMO_USERS = 50_000;
 
 /** A user's matrix row as history records, built once per serving model (records are never mutated). */
 function trainedHistory(sm: ServingModel, index: number): readonly UserEventRecord[] {
   let memo = trainedMemo.get(sm);
-  if (!memo) trainedMemo.set(sm, (memo = new Map()));
+  if (!memo) trainedMemo.set(sm, (memo = new BoundedCache(TRAINED_MEMO_USERS)));
   let list = memo.get(index);
   if (!list) {
     const row = sm.model.userHistory(index);
     const out: UserEventRecord[] = [];
     for (let k = 0; k < row.indices.length; k++) out.push(Object.freeze({ itemId: sm.items.id(row.indices[k] as number), type: 'trained', timestamp: 0 }));
     list = Object.freeze(out);
-    if (memo.size >= TRAINED_MEMO_USERS) memo.delete(memo.keys().next().value as number);
     memo.set(index, list);
   }
   return list;

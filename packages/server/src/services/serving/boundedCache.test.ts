@@ -3,12 +3,18 @@ import fc from 'fast-check';
 import { BoundedCache } from './boundedCache.ts';
 
 describe('BoundedCache', () => {
-  it('keeps the same entries as a Map that drops the least recently set key past the bound, whatever the sets', () => {
+  it('keeps the same entries as a Map that drops the least recently set key past the bound, whatever the sets and deletes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer()), { maxLength: 3000 }), (max, sets) => {
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: -5, max: 1000 })), { maxLength: 3000 }), (max, sets) => {
         const cache = new BoundedCache<number, number>(max);
         const reference = new Map<number, number>();
         for (const [key, value] of sets) {
+          // a negative value stands for a delete of the key
+          if (value < 0) {
+            cache.delete(key);
+            reference.delete(key);
+            continue;
+          }
           cache.set(key, value);
           reference.delete(key);
           reference.set(key, value);

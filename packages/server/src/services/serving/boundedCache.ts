@@ -30,6 +30,11 @@ export class BoundedCache<K, V> {
     if (this.order.length - this.head > 2 * this.map.size + 1024 || (this.head > 1024 && this.head * 2 > this.order.length)) this.compact();
   }
 
+  /** Forgets a key (its slot in the order goes stale and is skipped). */
+  delete(key: K): void {
+    this.map.delete(key);
+  }
+
   private evictOldest(): void {
     while (this.head < this.order.length) {
       const slot = this.order[this.head++] as Slot<K, V>;

@@ -1,5 +1,6 @@
 import type { PropertyValue, UserPreferences } from '@attune/engine';
 import type { Store } from '../../ports/store.ts';
+import { BoundedCache } from './boundedCache.ts';
 
 export interface CachedUser {
   attributes: Readonly<Record<string, PropertyValue>>;
@@ -14,12 +15,14 @@ const NOBODY: CachedUser = Object.freeze({ attributes: Object.freeze({}), prefer
  * are cached too (as empty), which keeps anonymous traffic off the Store as well.
  */
 export class UserCache {
-  private readonly users = new Map<string, CachedUser>();
+  private readonly users: BoundedCache<string, CachedUser>;
 
   constructor(
     private readonly store: Store,
-    private readonly maxUsers = 200_000,
-  ) {}
+    maxUsers = 200_000,
+  ) {
+    this.users = new BoundedCache(maxUsers);
+  }
 
   /** The cached record, without going to the Store: undefined when not cached. */
   peek(userId: string): CachedUser | undefined {
@@ -31,7 +34,6 @@ export class UserCache {
     if (hit) return hit;
     const record = await this.store.getUser(userId);
     const user: CachedUser = record ? { attributes: Object.freeze({ ...record.attributes }), preferences: record.preferences } : NOBODY;
-    if (this.users.size >= this.maxUsers) this.users.delete(this.users.keys().next().value as string);
     this.users.set(userId, user);
     return user;
   }
