@@ -114,7 +114,12 @@ export const recommendationListSchema = {
         required: ['itemId', 'score', 'reasons'],
       },
     },
-    model: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' } }, required: ['name', 'version'] },
+    model: {
+      type: 'object',
+      description: "the model version that computed the list: after a swap, a user's cached list names the previous version until it expires (at most the reuse window, 60 s)",
+      properties: { name: { type: 'string' }, version: { type: 'integer' } },
+      required: ['name', 'version'],
+    },
   },
   required: ['recommendationId', 'items', 'model'],
 } as const;
