@@ -30,6 +30,8 @@ const P1 = '/work/shared/benchmarks/ml-100k';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BIG_EVENTS = Number(process.env.BENCH_BIG_EVENTS ?? 10_000_000);
 const MODEL = process.env.BENCH_MODEL ?? 'item-knn';
+/** the bare-Fastify ceiling (req/s) of the host where the 5,000 req/s p99 goal was first measured (Intel Xeon, 2026-11-29) */
+const REFERENCE_CEILING = 37_958;
 
 // ---------------------------------------------------------------------------------------------
 // child modes
@@ -265,6 +267,16 @@ async function servingPhase(report: string[][]): Promise<Record<string, number>>
     report.push(['  … open loop, uniform 5,000 req/s', fmt(open.rate), fmt(open.p50, 1), fmt(open.p99, 1), `latency from each request's due time (no coordinated omission); p99.9 ${fmt(open.p999, 1)} ms, max ${fmt(open.max, 1)} ms; non-2xx ${open.non2xx}; 64 keep-alive connections from a separate client process`]);
     out.pacedP99 = open.p99;
 
+    // 5,000 req/s is 13 % of the ceiling on the host the goal was first measured on (37,958
+    // req/s); on a slower host it can be the server's whole capacity, where p99 is queueing. The
+    // same share of this run's ceiling tells the server's own stalls apart from that.
+    const scaledRate = Math.round((5000 * ceiling.requests.average) / REFERENCE_CEILING / 50) * 50;
+    await warm();
+    const scaled = await pacedRecommendationsInChild(attune.url, users, scaledRate, SECONDS);
+    report.push([`  … open loop, uniform ${fmt(scaledRate)} req/s (5,000 × this ceiling / ${fmt(REFERENCE_CEILING)})`, fmt(scaled.rate), fmt(scaled.p50, 1), fmt(scaled.p99, 1), `the same share of the ceiling as 5,000 req/s on the reference host; p99.9 ${fmt(scaled.p999, 1)} ms, max ${fmt(scaled.max, 1)} ms; non-2xx ${scaled.non2xx}`]);
+    out.scaledRate = scaledRate;
+    out.scaledP99 = scaled.p99;
+
     await warm();
     const paced = await cannon({
       url: attune.url,
@@ -467,7 +479,7 @@ async function main(): Promise<void> {
       ['measure', 'value'],
       [
         ['recommendations / ceiling', `${fmt((100 * (s.recsRate as number)) / (s.ceiling as number))} % steady state, ${fmt((100 * (s.uncachedRate as number)) / (s.ceiling as number))} % with the pipeline on every request (goal ≥ 40 %)`],
-        ['p99 at 5,000 req/s', `${fmt(s.pacedP99 as number, 1)} ms open loop (goal ≤ 10 ms); autocannon overallRate bursts: ${fmt(s.autocannonPacedP99 as number, 1)} ms`],
+        ['p99 at 5,000 req/s', `${fmt(s.pacedP99 as number, 1)} ms open loop (goal ≤ 10 ms); autocannon overallRate bursts: ${fmt(s.autocannonPacedP99 as number, 1)} ms; open loop at the same share of this host's ceiling (${fmt(s.scaledRate as number)} req/s): ${fmt(s.scaledP99 as number, 1)} ms`],
         ['event → recommendation p99', `${fmt(s.rtP99 as number, 2)} ms (goal ≤ 100 ms)`],
         ['resident memory: fresh server', `${s.rssStart} MiB`],
         ['resident memory: ml-100k loaded', `${s.rssLoaded} MiB`],
