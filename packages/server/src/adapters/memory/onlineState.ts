@@ -1,5 +1,6 @@
 import type { UserEventRecord } from '@attune/engine';
 import type { Impression, OnlineEvent, OnlineState, UserOnlineState } from '../../ports/onlineState.ts';
+import { RecencyMap } from './recencyMap.ts';
 
 export interface MemoryOnlineStateOptions {
   /** recent events kept per user (older ones live on in the Store and the next model) */
@@ -23,6 +24,8 @@ interface UserSlot {
   revision: number;
 }
 
+const newSlot = (): UserSlot => ({ history: [], impressions: [], revision: 0 });
+
 const EMPTY: UserOnlineState = Object.freeze({ history: [], impressions: [], revision: 0 }) as UserOnlineState;
 
 /**
@@ -30,7 +33,8 @@ const EMPTY: UserOnlineState = Object.freeze({ history: [], impressions: [], rev
  * warms it from the Store's events newer than the serving model).
  */
 export class MemoryOnlineState implements OnlineState {
-  private readonly users = new Map<string, UserSlot>();
+  /** users in order of last event (RecencyMap: the oldest is evicted first in O(1)) */
+  private readonly users = new RecencyMap<UserSlot>();
   private readonly impressionsById = new Map<string, Impression>();
   /**
    * impressionsById's ids in insertion order, oldest at `attributionHead`: the oldest is found
@@ -65,25 +69,20 @@ export class MemoryOnlineState implements OnlineState {
   }
 
   private slot(userId: string): UserSlot {
-    let s = this.users.get(userId);
-    if (!s) this.users.set(userId, (s = { history: [], impressions: [], revision: 0 }));
-    return s;
+    return this.users.getOrCreate(userId, newSlot);
   }
 
-  /** The user's slot, moved to the most-recently-active end of the map (LRU order). */
+  /** The user's slot, moved to the most-recently-active end (LRU order). */
   private touch(userId: string): UserSlot {
-    const s = this.users.get(userId);
-    if (!s) return this.slot(userId);
-    this.users.delete(userId);
-    this.users.set(userId, s);
-    return s;
+    return this.users.touch(userId, newSlot);
   }
 
   private evict(): void {
-    for (const [id, s] of this.users) {
-      if (this.totalEvents <= this.maxEvents) return;
-      this.totalEvents -= s.history.length;
-      this.users.delete(id);
+    while (this.totalEvents > this.maxEvents) {
+      const oldest = this.users.oldest();
+      if (!oldest) return;
+      this.totalEvents -= oldest[1].history.length;
+      this.users.delete(oldest[0]);
     }
   }
 
@@ -184,7 +183,7 @@ export class MemoryOnlineState implements OnlineState {
   }
 
   async trimBefore(seq: number): Promise<void> {
-    for (const [id, s] of this.users) {
+    for (const [id, s] of this.users.entries()) {
       const kept = s.history.filter((e) => e.seq === undefined || e.seq > seq);
       if (kept.length === s.history.length) continue;
       this.totalEvents -= s.history.length - kept.length;
