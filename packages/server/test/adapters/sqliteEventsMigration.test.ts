@@ -246,6 +246,33 @@ describe('SqliteStore events schema v2 → v3 (user index in bulk)', () => {
     }
   });
 
+  it('small appends written on the serving thread leave the bulk index to the writer thread, which still writes it', async () => {
+    const path = join(dir, `bulk-small-${n++}.sqlite`);
+    const s = new SqliteStore({ path, writer: 'thread' });
+    await s.init();
+    try {
+      // 99-event appends, one at a time: each is "small" and the writer thread is idle for it
+      const total = USER_INDEX_EVERY + 500;
+      for (let k = 0; k < total; k += 99) {
+        const batch = [];
+        for (let j = k; j < Math.min(total, k + 99); j++) batch.push({ type: 'view', userId: 'abc'[j % 3]!, itemId: `i${j}`, timestamp: j });
+        await s.appendEvents(batch);
+      }
+      // a write after the crossing is ordered behind the thread's index run
+      await s.putDocument('x', 'y', 1);
+      const db = new Database(path, { readonly: true });
+      try {
+        const indexed = (db.prepare('SELECT count(*) AS n FROM events_by_user').get() as { n: number }).n;
+        expect(indexed).toBeGreaterThanOrEqual(USER_INDEX_EVERY);
+      } finally {
+        db.close();
+      }
+      expect((await s.userEvents('a')).length).toBe(Math.ceil(total / 3));
+    } finally {
+      await s.close();
+    }
+  });
+
   for (const writer of ['thread', 'inline'] as const) {
     it(`indexes the tail in bulk once it holds USER_INDEX_EVERY events; reads, erasure and merges span both parts (${writer} writer)`, async () => {
       const path = join(dir, `bulk-${n++}.sqlite`);

@@ -140,7 +140,7 @@ export class SqliteStore implements Store {
       moveLogTableOut(db, recLog.file);
       this.eventIdPrefix = eventIdPrefix(db);
       const stmts = prepareStatements(db);
-      const writer = new SqliteWriter(db);
+      const writer = new SqliteWriter(db, this.writerKind !== 'thread');
       if (this.writerKind === 'thread') {
         // the writer thread's connection runs the checkpoints: never this thread's event loop
         db.pragma('wal_autocheckpoint = 0');
@@ -347,6 +347,9 @@ export class SqliteStore implements Store {
       return;
     }
     batch.forEach((a, i) => a.resolve(rows[i]!));
+    // the user index's bulk insert (~40 ms) is the writer thread's, never this thread's; if the
+    // call fails, the next small append asks again
+    if (this.here.userIndexDue()) this.thread.call('indexUsers').catch(() => {});
   }
 
   private appendInline(inline: InlineWrites, events: NewEvent[]): Promise<AppendedRows> {
