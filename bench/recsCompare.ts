@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { api, loadAndTrain, ml100kRatings, usersOf } from './serve/ml100kServer.ts';
 
-const ML100K = '/work/shared/datasets/ml-100k';
 const MODE = process.env.MODE ?? 'service';
 const N = Number(process.env.N ?? 20_000);
 const R = Number(process.env.R ?? 10);
@@ -32,25 +32,7 @@ interface Variant {
   close(): Promise<void>;
 }
 
-const rows = readFileSync(join(ML100K, 'u.data'), 'utf8')
-  .split('\n')
-  .map((l) => l.split('\t'))
-  .filter((f) => f.length >= 4)
-  .map((f) => ({ user: f[0] as string, item: f[1] as string, rating: Number(f[2]), ts: Number(f[3]) * 1000 }))
-  .sort((a, b) => a.ts - b.ts);
-const users = [...new Set(rows.map((r) => r.user))];
-const items = readFileSync(join(ML100K, 'u.item'), 'latin1')
-  .split('\n')
-  .filter((l) => l.includes('|'))
-  .map((l) => ({ id: l.split('|')[0] as string, properties: { title: l.split('|')[1] as string } }));
-
-async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
-  // `any`: a few known fields of each response are read
-  const res = await fetch(url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
-  const json = (await res.json()) as any;
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
-  return json;
-}
+const users = usersOf(ml100kRatings());
 
 async function boot(root: string): Promise<Variant> {
   const { startServer } = await import(join(root, 'packages/server/src/server.ts'));
@@ -58,15 +40,7 @@ async function boot(root: string): Promise<Variant> {
   const { listJson } = await import(join(root, 'packages/server/src/routes/routeOptions.ts'));
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-compare-'));
   const server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { model: 'item-knn', afterNewEvents: 1e9, intervalSeconds: 86_400 } }));
-  await api(server.url, 'POST', '/v1/items/batch', { items });
-  for (let k = 0; k < rows.length; k += 1000) await api(server.url, 'POST', '/v1/events', rows.slice(k, k + 1000).map((r) => ({ type: 'rating', userId: r.user, itemId: r.item, value: r.rating, timestamp: r.ts })));
-  const { jobId } = await api(server.url, 'POST', '/v1/models/train');
-  for (;;) {
-    const job = await api(server.url, 'GET', `/v1/models/train/${jobId}`);
-    if (job.status === 'succeeded') break;
-    if (job.status === 'failed') throw new Error(job.error);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await loadAndTrain(server.url);
   if (process.env.NOLOG === '1') server.context.store.logShownLists = async () => {};
   return {
     root,

@@ -14,29 +14,18 @@
  * Usage: [ROUNDS=5] [REQUESTS=30000] [PROFILE=out.cpuprofile] node --import tsx bench/recsProfile.ts
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { api, loadAndTrain, ml100kRatings, usersOf } from './serve/ml100kServer.ts';
 
-const ML100K = '/work/shared/datasets/ml-100k';
-
-function ml100kRows(): Array<{ user: string; item: string; rating: number; ts: number }> {
-  return readFileSync(join(ML100K, 'u.data'), 'utf8')
-    .split('\n')
-    .map((l) => l.split('\t'))
-    .filter((f) => f.length >= 4)
-    .map((f) => ({ user: f[0] as string, item: f[1] as string, rating: Number(f[2]), ts: Number(f[3]) * 1000 }))
-    .sort((a, b) => a.ts - b.ts);
-}
-
-const usersOf = (rows: ReturnType<typeof ml100kRows>): string[] => [...new Set(rows.map((r) => r.user))];
 
 /** Child mode: `amount` requests over 20 connections, the users in turn; prints the result. */
 async function client(url: string, amount: number): Promise<void> {
-  const users = usersOf(ml100kRows());
+  const users = usersOf(ml100kRatings());
   let u = 0;
   // autocannon ships no type declarations; a string specifier keeps tsc from demanding them
   const name = 'autocannon';
@@ -46,13 +35,6 @@ async function client(url: string, amount: number): Promise<void> {
   process.stdout.write(`${JSON.stringify({ total: r.requests.total, non2xx: r.non2xx, errors: r.errors, rate: r.requests.average })}\n`);
 }
 
-async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
-  // `any`: a few known fields of each response are read
-  const res = await fetch(url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
-  const json = (await res.json()) as any;
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
-  return json;
-}
 
 function load(url: string, amount: number): Promise<{ total: number; non2xx: number; errors: number; rate: number }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--client', url, String(amount)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -102,21 +84,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-recs-prof-'));
   const server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { model: 'item-knn', afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
   try {
-    const items = readFileSync(join(ML100K, 'u.item'), 'latin1')
-      .split('\n')
-      .filter((l) => l.includes('|'))
-      .map((l) => ({ id: l.split('|')[0] as string, properties: { title: l.split('|')[1] as string } }));
-    await api(server.url, 'POST', '/v1/items/batch', { items });
-    const rows = ml100kRows();
-    for (let k = 0; k < rows.length; k += 1000) await api(server.url, 'POST', '/v1/events', rows.slice(k, k + 1000).map((r) => ({ type: 'rating', userId: r.user, itemId: r.item, value: r.rating, timestamp: r.ts })));
-    const users = usersOf(rows);
-    const { jobId } = await api(server.url, 'POST', '/v1/models/train');
-    for (;;) {
-      const job = await api(server.url, 'GET', `/v1/models/train/${jobId}`);
-      if (job.status === 'succeeded') break;
-      if (job.status === 'failed') throw new Error(job.error);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const users = usersOf(await loadAndTrain(server.url));
     // every user asks once before each round (not counted), as bench:serve warms before its run:
     // lists live ¾ to all of the 60 s reuse window, so a later round would count recomputations
     const warm = async (): Promise<void> => {
