@@ -56,7 +56,8 @@ export class ImpressionLog {
   ) {
     this.interval = opts.flushIntervalMs ?? 100;
     this.maxBatch = opts.maxBatch ?? 1000;
-    // SQLite writes synchronously: 100 rows keep each write well under a millisecond (tail latency)
+    // each chunk is one store call made on the request thread (an inline SQLite commit, or the
+    // structured clone that hands rows to the log's writer thread): 100 rows keep it well under a millisecond
     this.chunk = opts.chunk ?? 100;
     this.retentionMs = opts.retentionMs ?? 30 * 24 * HOUR;
     this.maxPending = opts.maxPending ?? 100_000;
