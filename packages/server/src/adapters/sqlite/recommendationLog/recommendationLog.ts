@@ -7,7 +7,9 @@ import type { LogReply, LogRequest } from './logProtocol.ts';
 export type LogWriterMode = 'worker' | 'inline';
 
 type Pending = { resolve: (value: number) => void; reject: (err: Error) => void };
-type Call = LogRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+/** a request before call() numbers it (distributes over the union, so each op keeps its own fields) */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Call = WithoutId<LogRequest>;
 
 const yieldToEventLoop = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
