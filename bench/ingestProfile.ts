@@ -7,6 +7,7 @@
  * and the writer thread (its samples under SqliteWriter: inserts, indexTail, commits).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { threadCpu, threadCpuSince } from './serve/threadCpu.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../packages/server/src/server.ts';
@@ -25,6 +26,7 @@ const post = async (): Promise<void> => {
   await res.arrayBuffer();
 };
 for (let k = 0; k < 30; k++) await post(); // warm-up
+const th0 = threadCpu();
 const c0 = process.cpuUsage();
 const t0 = performance.now();
 // CONC requests in flight, like bench:serve's 4 connections
@@ -37,6 +39,7 @@ const wall = performance.now() - t0;
 const c = process.cpuUsage(c0);
 // client (fetch) CPU is included: this is an upper bound for the server's share
 const per = single ? 1 : 1000;
+console.log(`threads (CPU ms): ${threadCpuSince(th0, threadCpu())}`);
 console.log(`${N} ${single ? 'requests' : 'batches'}: ${((c.user + c.system) / 1000 / N).toFixed(3)} ms CPU each (user ${(c.user / 1000 / N).toFixed(3)}, sys ${(c.system / 1000 / N).toFixed(3)}), wall ${(wall / N).toFixed(3)} ms each, ${Math.round((N * per) / (wall / 1000))} events/s`);
 await server.close();
 rmSync(dataDir, { recursive: true, force: true });

@@ -10,17 +10,24 @@
  * socket writes in the figure.
  * PROFILE=file.cpuprofile writes a V8 CPU profile of the measured rounds only (not the loading,
  * training and warm-ups).
+ * PACED=5000 sends each round as bench:serve's open-loop test does (uniform arrivals at that rate
+ * for SECONDS seconds from a child process, latency from each request's due time) and prints the
+ * tail with the server's garbage-collection pauses and event-loop delay over the round: what a
+ * p99 at a fixed rate is made of.
  *
- * Usage: [ROUNDS=5] [REQUESTS=30000] [PROFILE=out.cpuprofile] node --import tsx bench/recsProfile.ts
+ * Usage: [ROUNDS=5] [REQUESTS=30000] [PACED=5000 [SECONDS=10]] [PROFILE=out.cpuprofile] node --import tsx bench/recsProfile.ts
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { api, loadAndTrain, ml100kRatings, usersOf } from './serve/ml100kServer.ts';
+import { pacedRecommendationsInChild } from './serve/pacedLoad.ts';
+import { threadCpu, threadCpuSince } from './serve/threadCpu.ts';
 
 
 /** Child mode: `amount` requests over 20 connections, the users in turn; prints the result. */
@@ -76,6 +83,29 @@ async function serviceOnly(app: FastifyInstance, users: readonly string[], amoun
   return { total: amount, non2xx: 0, errors: 0, rate: amount / ((performance.now() - t0) / 1000) };
 }
 
+/** One open-loop round at `rate` req/s; prints the tail, GC pauses and event-loop delay. */
+async function paced(url: string, users: readonly string[], rate: number, seconds: number): Promise<{ total: number; non2xx: number; errors: number; rate: number }> {
+  const pauses: { kind: number; ms: number }[] = [];
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push({ kind: (e.detail as { kind: number } | undefined)?.kind ?? 0, ms: e.duration });
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const t0 = threadCpu();
+  const r = await pacedRecommendationsInChild(url, users, rate, seconds);
+  const t1 = threadCpu();
+  delay.disable();
+  console.log(`  threads (CPU ms over the round incl. its warm-up): ${threadCpuSince(t0, t1)}`);
+  gc.disconnect();
+  // kinds as in perf_hooks.constants: 1 minor (scavenge), 2 major, 4 incremental marking, 8 weak callbacks
+  const byKind = new Map<number, number[]>();
+  for (const p of pauses) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), p.ms]);
+  const gcLine = [...byKind].map(([kind, ms]) => `kind ${kind}: ${ms.length}× total ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms max ${Math.max(...ms).toFixed(1)} ms`).join('; ');
+  console.log(`  paced ${rate}/s: p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} p99.9 ${r.p999.toFixed(2)} max ${r.max.toFixed(1)} ms; client loop delay p99 ${r.clientDelayP99.toFixed(1)} max ${r.clientDelayMax.toFixed(1)} ms; server loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} max ${(delay.max / 1e6).toFixed(1)} ms; GC ${gcLine}`);
+  return { total: r.completed, non2xx: r.non2xx, errors: 0, rate: r.rate };
+}
+
 async function main(): Promise<void> {
   const { startServer } = await import('../packages/server/src/server.ts');
   const { defaultConfig } = await import('../packages/server/src/config/schema.ts');
@@ -102,7 +132,7 @@ async function main(): Promise<void> {
       await warm();
       await profiler?.post('Profiler.start');
       const c0 = process.cpuUsage();
-      const r = process.env.SERVICE === '1' ? await serviceOnly(server.app, users, requests) : process.env.INJECT === '1' ? await injected(server.app, users, requests) : await load(server.url, requests);
+      const r = process.env.PACED ? await paced(server.url, users, Number(process.env.PACED), Number(process.env.SECONDS ?? 10)) : process.env.SERVICE === '1' ? await serviceOnly(server.app, users, requests) : process.env.INJECT === '1' ? await injected(server.app, users, requests) : await load(server.url, requests);
       const c = process.cpuUsage(c0);
       if (profiler) {
         const { profile } = await profiler.post('Profiler.stop');

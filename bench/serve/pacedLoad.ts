@@ -9,6 +9,7 @@
 // kept waiting (no coordinated omission).
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 export interface PacedResult {
@@ -21,6 +22,9 @@ export interface PacedResult {
   p99: number;
   p999: number;
   max: number;
+  /** the client's own event-loop delay over the recorded part, ms: a stall of the load generator shows up as server latency */
+  clientDelayP99: number;
+  clientDelayMax: number;
 }
 
 function quantile(sorted: Float64Array, q: number): number {
@@ -92,7 +96,10 @@ export async function pacedLoad(base: string, path: (i: number) => string, rate:
   let sent = 0;
   let completed = 0;
   let non2xx = 0;
+  const delay = monitorEventLoopDelay({ resolution: 1 });
   const start = performance.now();
+  if (skip === 0) delay.enable();
+  else setTimeout(() => delay.enable(), warmupSeconds * 1000);
   await new Promise<void>((resolve) => {
     const fire = (conn: Connection, i: number): void => {
       conn.send(`GET ${path(i)} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`, (status) => {
@@ -117,6 +124,7 @@ export async function pacedLoad(base: string, path: (i: number) => string, rate:
     };
     tick();
   });
+  delay.disable();
   for (const c of all) c.close();
   const sorted = latencies.slice(skip).sort();
   return {
@@ -128,6 +136,8 @@ export async function pacedLoad(base: string, path: (i: number) => string, rate:
     p99: quantile(sorted, 0.99),
     p999: quantile(sorted, 0.999),
     max: sorted[sorted.length - 1] ?? Number.NaN,
+    clientDelayP99: delay.percentile(99) / 1e6,
+    clientDelayMax: delay.max / 1e6,
   };
 }
 
