@@ -87,7 +87,7 @@ async function serviceOnly(app: FastifyInstance, users: readonly string[], amoun
 async function paced(url: string, users: readonly string[], rate: number, seconds: number): Promise<{ total: number; non2xx: number; errors: number; rate: number }> {
   const pauses: { kind: number; ms: number }[] = [];
   const gc = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) pauses.push({ kind: (e.detail as { kind: number } | undefined)?.kind ?? 0, ms: e.duration });
+    for (const e of list.getEntries()) pauses.push({ kind: ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0), ms: e.duration });
   });
   gc.observe({ entryTypes: ['gc'] });
   const delay = monitorEventLoopDelay({ resolution: 1 });
