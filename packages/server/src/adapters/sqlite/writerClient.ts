@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { NewEvent } from '../../ports/store.ts';
+import { packEvents } from './eventPacking.ts';
 import type { AppendedRows, WriteOp, WriteOps } from './sqliteWriter.ts';
 import type { WriterReply, WriterRequest, WriterThreadData } from './writerMessages.ts';
 
@@ -9,7 +10,8 @@ import type { WriterReply, WriterRequest, WriterThreadData } from './writerMessa
  * concurrent single-event POSTs) travel as one message, because a message each way per event
  * cost more than the event's insert (the writer, idle between them, committed nearly every
  * event alone); and over there messages that arrive while the writer commits share its next
- * transaction (GroupCommit), so parsing and validating here overlaps the commits.
+ * transaction (GroupCommit), so parsing and validating here overlaps the commits. The events
+ * travel packed (eventPacking.ts), not as objects.
  */
 export class WriterClient {
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (err: unknown) => void }>();
@@ -83,7 +85,9 @@ export class WriterClient {
     const batch = this.outgoing;
     if (batch.length === 0) return;
     this.outgoing = [];
-    this.request({ id: 0, op: 'append', groups: batch.map((a) => a.events) }).then(
+    const packed = packEvents(batch.map((a) => a.events));
+    // the typed arrays move to the thread instead of being copied
+    this.request({ id: 0, op: 'append', packed }, [packed.groupSizes.buffer, packed.lengths.buffer, packed.numbers.buffer, packed.hasValue.buffer]).then(
       (rows) => batch.forEach((a, i) => a.resolve((rows as AppendedRows[])[i]!)),
       (err: unknown) => batch.forEach((a) => a.reject(err)),
     );
@@ -103,14 +107,14 @@ export class WriterClient {
     await this.worker.terminate();
   }
 
-  private request(m: WriterRequest): Promise<unknown> {
+  private request(m: WriterRequest, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     m.id = id;
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage(m);
+      this.worker.postMessage(m, transfer);
     });
   }
 

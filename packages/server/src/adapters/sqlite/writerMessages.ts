@@ -1,10 +1,10 @@
-import type { NewEvent } from '../../ports/store.ts';
+import type { PackedEvents } from './eventPacking.ts';
 import type { WriteOp } from './sqliteWriter.ts';
 
 /** What the store's thread asks of the writer thread (writerThread.ts). */
 export type WriterRequest =
-  /** several requests' appends, gathered in one turn of the store's thread; answered with one AppendedRows each */
-  | { id: number; op: 'append'; groups: NewEvent[][] }
+  /** several requests' appends (one group each), gathered in one turn of the store's thread; answered with one AppendedRows each */
+  | { id: number; op: 'append'; packed: PackedEvents }
   | { id: number; op: WriteOp; args: unknown[] }
   | { id: number; op: 'close' };
 

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { NewEvent } from '../../ports/store.ts';
+import { unpackEvents } from './eventPacking.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { openConnection } from './connection.ts';
 import { SqliteWriter, type AppendedRows, type WriteOp, type WriteOps } from './sqliteWriter.ts';
@@ -60,9 +61,8 @@ const failure = (id: number, err: unknown): WriterReply => {
 
 port.on('message', (m: WriterRequest) => {
   if (m.op === 'append') {
-    let size = 0;
-    for (const g of m.groups) size += g.length;
-    appends.push(m.groups, size, (err, result) => send(err === undefined ? { id: m.id, ok: true, result } : failure(m.id, err)));
+    const groups = unpackEvents(m.packed);
+    appends.push(groups, m.packed.hasValue.length, (err, result) => send(err === undefined ? { id: m.id, ok: true, result } : failure(m.id, err)));
     return;
   }
   // appends requested before this write are committed before it: the writes keep their order
