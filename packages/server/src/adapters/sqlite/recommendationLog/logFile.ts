@@ -3,6 +3,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ShownList } from '../../../ports/store.ts';
 import { CREATE_RECOMMENDATION_LOG } from '../schema.ts';
+import { forEachPackedRow, packShownLists, type PackedLists } from './listPacking.ts';
 
 /**
  * The recommendation log's own SQLite file, next to the main database: `attune.db` →
@@ -76,14 +77,15 @@ export class RecommendationLogFile {
   }
 
   insert(lists: readonly ShownList[]): void {
-    if (lists.length === 0) return;
+    this.insertPacked(packShownLists(lists));
+  }
+
+  /** Inserts lists packed by packShownLists (how the writer thread receives them), in one transaction. */
+  insertPacked(p: PackedLists): void {
+    if (p.numbers.length === 0) return;
     this.wrote = true;
     const insert = this.insertStmt;
-    this.db.transaction(() => {
-      for (const l of lists) {
-        insert.run(l.recommendationId, l.userId ?? null, l.surface, l.modelVersion ?? null, l.timestamp, JSON.stringify(l.itemIds), l.request === undefined ? null : JSON.stringify(l.request), l.firstId, l.page);
-      }
-    })();
+    this.db.transaction(() => forEachPackedRow(p, (values) => insert.run(values)))();
   }
 
   get(recommendationId: string): ShownList | undefined {

@@ -1,8 +1,8 @@
-import type { ShownList } from '../../../ports/store.ts';
+import type { PackedLists } from './listPacking.ts';
 
 /** What the serving thread asks of the log's writer thread (logWorker.ts); answered in order. */
 export type LogRequest =
-  | { id: number; op: 'insert'; lists: readonly ShownList[] }
+  | { id: number; op: 'insert'; packed: PackedLists }
   | { id: number; op: 'delete'; filter: { userId: string } | { before: number } }
   | { id: number; op: 'reassign'; fromUserId: string; toUserId: string }
   | { id: number; op: 'close' };

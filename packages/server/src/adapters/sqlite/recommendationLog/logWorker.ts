@@ -34,7 +34,7 @@ port.on('message', (m: LogRequest) => {
 async function handle(m: LogRequest): Promise<number | undefined> {
   switch (m.op) {
     case 'insert':
-      file.insert(m.lists);
+      file.insertPacked(m.packed);
       return undefined;
     case 'delete':
       return file.delete(m.filter);

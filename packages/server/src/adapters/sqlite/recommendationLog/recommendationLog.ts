@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ShownList } from '../../../ports/store.ts';
+import { packShownLists } from './listPacking.ts';
 import { RecommendationLogFile } from './logFile.ts';
 import type { LogReply, LogRequest } from './logProtocol.ts';
 
@@ -43,7 +44,11 @@ export class SqliteRecommendationLog {
 
   async insert(lists: readonly ShownList[]): Promise<void> {
     if (lists.length === 0) return;
-    if (this.worker) await this.call({ op: 'insert', lists });
+    if (this.worker) {
+      const packed = packShownLists(lists);
+      // the typed arrays move to the thread instead of being copied
+      await this.call({ op: 'insert', packed }, [packed.lengths.buffer, packed.numbers.buffer]);
+    }
     else this.reader.insert(lists);
   }
 
@@ -111,7 +116,7 @@ export class SqliteRecommendationLog {
     this.worker = worker;
   }
 
-  private call(request: Call): Promise<number> {
+  private call(request: Call, transfer: ArrayBuffer[] = []): Promise<number> {
     const worker = this.worker;
     if (!worker) return Promise.reject(new Error('recommendation log writer is not running'));
     const id = this.nextId++;
@@ -119,7 +124,7 @@ export class SqliteRecommendationLog {
     if (this.pending.size === 0) worker.ref();
     return new Promise<number>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ ...request, id } as LogRequest);
+      worker.postMessage({ ...request, id } as LogRequest, transfer);
     });
   }
 
