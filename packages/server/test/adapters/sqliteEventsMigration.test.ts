@@ -62,7 +62,7 @@ async function all(s: SqliteStore): Promise<StoredEvent[]> {
   return out;
 }
 
-describe('SqliteStore events schema v1 → v2 → v3 migration', () => {
+describe('SqliteStore events schema v1 → v2 → v4 migration', () => {
   it('keeps every event with its seq, eventId and fields, and bumps user_version', async () => {
     const path = v1File(5);
     const s = await open(path);
@@ -78,12 +78,15 @@ describe('SqliteStore events schema v1 → v2 → v3 migration', () => {
     }
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
       const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").get() as { sql: string }).sql;
       expect(sql).not.toMatch(/AUTOINCREMENT|UNIQUE/);
       const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
       expect(indexes).toEqual(['events_event_id', 'events_recommendation']);
-      expect(db.prepare('SELECT user_id, seq FROM events_by_user ORDER BY seq').all()).toEqual([1, 2, 3, 4, 5].map((k) => ({ user_id: `u${k % 2}`, seq: k })));
+      expect(db.prepare('SELECT user_id, first_seq, seqs FROM events_by_user ORDER BY user_id').all()).toEqual([
+        { user_id: 'u0', first_seq: 2, seqs: '[2,4]' },
+        { user_id: 'u1', first_seq: 1, seqs: '[1,3,5]' },
+      ]);
       expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'events_v1'").get()).toEqual({ n: 0 });
     } finally {
       db.close();
@@ -138,7 +141,7 @@ describe('SqliteStore events schema v1 → v2 → v3 migration', () => {
     const db = new Database(path);
     db.pragma('user_version = 99');
     db.close();
-    await expect(open(path)).rejects.toThrow(/schema version 99, newer than this Attune \(3\)/);
+    await expect(open(path)).rejects.toThrow(/schema version 99, newer than this Attune \(4\)/);
   });
 });
 
@@ -202,6 +205,11 @@ describe('SqliteStore v2 event ids and seqs', () => {
   });
 });
 
+/** How many seqs the user index holds (the sum of its chunks' lengths). */
+function indexedSeqs(db: Database.Database): number {
+  return (db.prepare('SELECT count(*) AS n FROM events_by_user u, json_each(u.seqs)').get() as { n: number }).n;
+}
+
 /** A version-2 file (events_user index, no events_by_user) with `count` events of users u0/u1/u2. */
 function v2File(count: number): string {
   const path = join(dir, `v2file-${n++}.sqlite`);
@@ -216,7 +224,7 @@ function v2File(count: number): string {
   return path;
 }
 
-describe('SqliteStore events schema v2 → v3 (user index in bulk)', () => {
+describe('SqliteStore events schema v2 → v4 (user index in bulk, a chunk per user and bulk write)', () => {
   it('moves the user index into events_by_user: user reads, erasure and merges see every event', async () => {
     const path = v2File(9);
     const s = await open(path);
@@ -238,9 +246,9 @@ describe('SqliteStore events schema v2 → v3 (user index in bulk)', () => {
     }
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
       expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'events_user'").get()).toEqual({ n: 0 });
-      expect(db.prepare('SELECT user_id, seq FROM events_by_user ORDER BY seq').all()).toEqual([2, 5, 8].map((k) => ({ user_id: 'u2', seq: k })));
+      expect(db.prepare('SELECT user_id, first_seq, seqs FROM events_by_user').all()).toEqual([{ user_id: 'u2', first_seq: 2, seqs: '[2,5,8]' }]);
     } finally {
       db.close();
     }
@@ -262,8 +270,7 @@ describe('SqliteStore events schema v2 → v3 (user index in bulk)', () => {
       await s.putDocument('x', 'y', 1);
       const db = new Database(path, { readonly: true });
       try {
-        const indexed = (db.prepare('SELECT count(*) AS n FROM events_by_user').get() as { n: number }).n;
-        expect(indexed).toBeGreaterThanOrEqual(USER_INDEX_EVERY);
+        expect(indexedSeqs(db)).toBeGreaterThanOrEqual(USER_INDEX_EVERY);
       } finally {
         db.close();
       }
@@ -291,9 +298,13 @@ describe('SqliteStore events schema v2 → v3 (user index in bulk)', () => {
         await s.close();
         const db = new Database(path, { readonly: true });
         try {
-          const indexed = (db.prepare('SELECT count(*) AS n FROM events_by_user').get() as { n: number }).n;
+          const indexed = indexedSeqs(db);
           expect(indexed).toBeGreaterThanOrEqual(USER_INDEX_EVERY);
           expect(indexed).toBeLessThan(total);
+          // one bulk write of the tail: a chunk per user, not a row per event
+          expect(db.prepare('SELECT user_id, count(*) AS chunks FROM events_by_user GROUP BY user_id ORDER BY user_id').all()).toEqual(
+            ['a', 'b', 'c'].map((user_id) => ({ user_id, chunks: 1 })),
+          );
         } finally {
           db.close();
         }
@@ -314,4 +325,107 @@ describe('SqliteStore events schema v2 → v3 (user index in bulk)', () => {
       }
     });
   }
+});
+
+/** Version 3's user index exactly as Attune created it: a row per (user, event). */
+const V3_EVENTS_BY_USER = `
+CREATE TABLE events_by_user (
+  user_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (user_id, seq)
+) WITHOUT ROWID;
+DROP INDEX events_user;
+PRAGMA user_version = 3;
+`;
+
+/**
+ * A version-3 file: events of users u0/u1/u2 (user seq % 3) at `seqs`, the even ones with a
+ * client eventId, those up to `upto` indexed in v3's shape and recorded as indexed, the rest
+ * in the tail.
+ */
+function v3File(seqs: readonly number[], upto: number): string {
+  const path = join(dir, `v3file-${n++}.sqlite`);
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec(CREATE_TABLES);
+  db.exec(EVENTS_TABLE_V2);
+  db.exec(V3_EVENTS_BY_USER);
+  const insert = db.prepare('INSERT INTO events (seq, event_id, type, user_id, item_id, ts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  for (const k of seqs) insert.run(k, k % 2 === 0 ? `v3-${k}` : null, 'view', `u${k % 3}`, `i${k}`, 1000 + k, 5000 + k);
+  db.prepare('INSERT INTO events_by_user (user_id, seq) SELECT user_id, seq FROM events WHERE seq <= ? ORDER BY user_id, seq').run(upto);
+  db.prepare("INSERT INTO meta (key, value) VALUES ('events_by_user_upto', ?)").run(String(upto));
+  db.close();
+  return path;
+}
+
+describe('SqliteStore events schema v3 → v4 (a row per event → a chunk per user)', () => {
+  // seqs far apart (gaps are allowed: deleted events) so that the history spans several
+  // migration windows of USER_INDEX_EVERY seqs without writing that many events
+  const W = USER_INDEX_EVERY;
+  const seqs = [1, 2, 3, 4, 5, 6, 7, W - 1, W, W + 1, W + 2, 3 * W + 1, 3 * W + 2, 3 * W + 3, 3 * W + 4, 3 * W + 5, 3 * W + 6];
+  const upto = 3 * W + 3;
+  const seqsOf = (user: string): number[] => seqs.filter((k) => `u${k % 3}` === user);
+
+  it('every read, erasure and merge sees the same events as before; chunks are per user and window; user_version 4', async () => {
+    const path = v3File(seqs, upto);
+    const s = await open(path);
+    try {
+      for (const user of ['u0', 'u1', 'u2']) expect((await s.userEvents(user)).map((e) => e.seq)).toEqual(seqsOf(user));
+      expect((await s.userEvents('u1', { limit: 3 })).map((e) => e.seq)).toEqual(seqsOf('u1').slice(-3));
+      expect((await s.userEvents('u1', { since: 1000 + W })).map((e) => e.seq)).toEqual(seqsOf('u1').filter((k) => k >= W));
+      const clientNamed = (await s.userEvents('u0')).filter((e) => e.seq % 2 === 0);
+      expect(clientNamed.map((e) => e.eventId)).toEqual(seqsOf('u0').filter((k) => k % 2 === 0).map((k) => `v3-${k}`));
+      // a new event lands in the tail
+      const added = (await s.appendEvents([{ type: 'view', userId: 'u1', itemId: 'new', timestamp: 9e9 }])).stored![0]!.seq;
+      expect((await s.userEvents('u1')).map((e) => e.seq)).toEqual([...seqsOf('u1'), added]);
+      expect(await s.mergeUsers('u1', 'u0')).toEqual({ movedEvents: seqsOf('u1').length + 1 });
+      expect((await s.userEvents('u0')).map((e) => e.seq)).toEqual([...seqs.filter((k) => k % 3 !== 2), added]);
+      // the newest four span u1's tail events, u0's indexed ones and the chunks the merge combined
+      expect((await s.userEvents('u0', { limit: 4 })).map((e) => e.seq)).toEqual([3 * W + 3, 3 * W + 4, 3 * W + 6, added]);
+      expect(await s.userEvents('u1')).toEqual([]);
+      expect(await s.deleteUser('u0')).toBe(true);
+      expect((await all(s)).map((e) => e.seq)).toEqual(seqsOf('u2'));
+      expect((await s.userEvents('u2')).map((e) => e.seq)).toEqual(seqsOf('u2'));
+    } finally {
+      await s.close();
+    }
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
+      expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'events_by_user_%'").get()).toEqual({ n: 0 });
+      // u2's indexed seqs (≤ upto) by window of W seqs (seq / W = 0, 1, 3)
+      expect(seqsOf('u2').filter((k) => k <= upto)).toEqual([2, 5, W, 3 * W + 2]);
+      expect(db.prepare('SELECT user_id, first_seq, seqs FROM events_by_user ORDER BY first_seq').all()).toEqual([
+        { user_id: 'u2', first_seq: 2, seqs: '[2,5]' },
+        { user_id: 'u2', first_seq: W, seqs: `[${W}]` },
+        { user_id: 'u2', first_seq: 3 * W + 2, seqs: `[${3 * W + 2}]` },
+      ]);
+      expect(db.prepare("SELECT value FROM meta WHERE key = 'events_by_user_upto'").get()).toEqual({ value: String(upto) });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a migration that fails midway leaves the file at version 3, whole; a later open migrates it', async () => {
+    const path = v3File(seqs, upto);
+    // a table in the way of the migration's rename: the migration fails after it started
+    const blocker = new Database(path);
+    blocker.exec('CREATE TABLE events_by_user_v3 (x)');
+    blocker.close();
+    await expect(open(path)).rejects.toThrow(/events_by_user_v3/);
+    const db = new Database(path);
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect((db.prepare('SELECT count(*) AS n FROM events_by_user').get() as { n: number }).n).toBe(seqs.filter((k) => k <= upto).length);
+      db.exec('DROP TABLE events_by_user_v3');
+    } finally {
+      db.close();
+    }
+    const s = await open(path);
+    try {
+      for (const user of ['u0', 'u1', 'u2']) expect((await s.userEvents(user)).map((e) => e.seq)).toEqual(seqsOf(user));
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -1,17 +1,20 @@
 /**
  * The SQLite tables. `user_version` records the schema version; SqliteStore.init() migrates
- * older files (see EVENTS_V1_TO_V2, EVENTS_V2_TO_V3). JSON columns hold open-ended maps
- * (properties, attributes, context) as text.
+ * older files (see EVENTS_V1_TO_V2, EVENTS_V2_TO_V4, EVENTS_V3_TO_V4). JSON columns hold
+ * open-ended maps (properties, attributes, context) as text.
  *
  * Version 2 (events only): seq is the plain rowid (no AUTOINCREMENT bookkeeping per insert),
  * event_id holds only a client-sent eventId (the server names the others from seq, see
  * sqliteStore.ts) so its unique index is partial, and the user index is (user_id), which is
  * (user_id, rowid) underneath: the same order as before.
  *
- * Version 3 (events only): the user index is written in bulk instead of per insert (the
- * events_by_user table below).
+ * Version 3 (events only): the user index is written in bulk instead of per insert, a row per
+ * (user, event) in events_by_user.
+ *
+ * Version 4 (events only): events_by_user holds a row per (user, bulk write) instead, the
+ * user's seqs of that write as one JSON array (CREATE_EVENTS_BY_USER).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const CREATE_TABLES = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -57,8 +60,8 @@ CREATE TABLE IF NOT EXISTS documents (
 
 /**
  * The events table at version 2, created apart from CREATE_TABLES so that init() can tell a
- * fresh file from a version-1 one that must be migrated first (version 3 then drops its user
- * index: see EVENTS_V2_TO_V3).
+ * fresh file from a version-1 one that must be migrated first (version 4 then drops its user
+ * index: see EVENTS_V2_TO_V4).
  *
  * Every index here is paid on every ingested event. Client eventIds are unique through a
  * PARTIAL index: server-named events (most of them) carry no id column value at all.
@@ -84,26 +87,36 @@ CREATE INDEX IF NOT EXISTS events_recommendation ON events (recommendation_id) W
 `;
 
 /**
- * meta: every event with a seq up to this one has its row in events_by_user; the newer ones
- * (the tail, fewer than USER_INDEX_EVERY) are found by a scan of the tail.
+ * meta: every event with a seq up to this one is in events_by_user; the newer ones (the tail,
+ * fewer than USER_INDEX_EVERY) are found by a scan of the tail.
  */
 export const USER_INDEX_UPTO_KEY = 'events_by_user_upto';
 
 /**
- * Version 3's user index: (user_id, seq) for every event up to USER_INDEX_UPTO_KEY, filled by
- * the writer in bulk, one sorted insert of the tail every USER_INDEX_EVERY events, instead of
- * an index entry per insert. A per-insert entry lands at one place per user, so every commit
- * rewrote a page per active user: with 300 users in 1,600-event commits that was ~65 % of
- * SQLite's CPU per event (10.2 µs against 3.6 without the index, on a loaded machine). In
- * bulk, a page per active user is rewritten once per USER_INDEX_EVERY events: 5.6 µs every
- * 16,384 events, 4.3 every 32,768, 4.1 every 65,536; the tail scan (user summary, erasure,
- * merge) grows with it, so 32,768. Serves the user summary, erasure and merges.
+ * Version 4's user index: for every event up to USER_INDEX_UPTO_KEY, its seq in a chunk of its
+ * user, one row per (user, bulk write): first_seq is the chunk's lowest seq, seqs a JSON array
+ * of them all, ascending. The writer adds the tail's chunks in one statement every
+ * USER_INDEX_EVERY events (sqliteWriter.ts indexTail) instead of an index entry per insert: a
+ * per-insert entry lands at one place per user, so every commit rewrote a page per active user
+ * (with 300 users in 1,600-event commits that was ~65 % of SQLite's CPU per event).
+ *
+ * Version 3 wrote a row per event in bulk, one sorted insert of 32,768 (user_id, seq) entries:
+ * ~1.5 µs of the writer thread's CPU per event in a profile of batched ingestion, as much as
+ * the event inserts themselves. A row per (user, bulk write) makes that ~300 inserts for 300
+ * active users; what remains is the tail's scan and its GROUP BY sort (see USER_INDEX_EVERY).
+ * With one event per user per bulk write it is a row per event again, no worse than v3.
+ *
+ * Invariant (the readers rely on it): a user's chunks cover disjoint seq ranges, so the
+ * chunks by first_seq, each read in array order, are the user's events in seq order. A bulk
+ * write's chunks lie above every older chunk; a merge, which moves one user's chunks to
+ * another, combines the chunks whose ranges overlap (SqliteWriter.mergeUsers).
  */
 export const CREATE_EVENTS_BY_USER = `
 CREATE TABLE IF NOT EXISTS events_by_user (
   user_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  PRIMARY KEY (user_id, seq)
+  first_seq INTEGER NOT NULL,
+  seqs TEXT NOT NULL,
+  PRIMARY KEY (user_id, first_seq)
 ) WITHOUT ROWID;
 `;
 
@@ -111,14 +124,34 @@ CREATE TABLE IF NOT EXISTS events_by_user (
 export const USER_INDEX_EVERY = 32_768;
 
 /**
- * Version 2 → 3 (also a fresh file's last step): the user index moves into events_by_user,
- * filled from the v2 index's order. init() records max(seq) as USER_INDEX_UPTO_KEY in the
- * same transaction.
+ * Seqs per chunk when a migration builds chunks from a whole history at once (there is no bulk
+ * write to follow): a user's chunk per window of this many seqs, so a user's chunks stay
+ * disjoint and a read of the newest events parses only the newest windows.
  */
-export const EVENTS_V2_TO_V3 = `
+const MIGRATED_CHUNK_SEQS = USER_INDEX_EVERY;
+
+/**
+ * Version 2 → 4 (also a fresh file's last step): the user index moves into events_by_user,
+ * read in the v2 index's order. init() records max(seq) as USER_INDEX_UPTO_KEY in the same
+ * transaction.
+ */
+export const EVENTS_V2_TO_V4 = `
 ${CREATE_EVENTS_BY_USER}
-INSERT INTO events_by_user (user_id, seq) SELECT user_id, seq FROM events ORDER BY user_id, seq;
+INSERT INTO events_by_user (user_id, first_seq, seqs)
+  SELECT user_id, min(seq), json_group_array(seq ORDER BY seq) FROM events GROUP BY user_id, seq / ${MIGRATED_CHUNK_SEQS};
 DROP INDEX IF EXISTS events_user;
+`;
+
+/**
+ * Version 3 → 4: v3's row per (user, event) becomes a chunk per (user, window of seqs).
+ * USER_INDEX_UPTO_KEY keeps its value: the same events are indexed.
+ */
+export const EVENTS_V3_TO_V4 = `
+ALTER TABLE events_by_user RENAME TO events_by_user_v3;
+${CREATE_EVENTS_BY_USER}
+INSERT INTO events_by_user (user_id, first_seq, seqs)
+  SELECT user_id, min(seq), json_group_array(seq ORDER BY seq) FROM events_by_user_v3 GROUP BY user_id, seq / ${MIGRATED_CHUNK_SEQS};
+DROP TABLE events_by_user_v3;
 `;
 
 /**

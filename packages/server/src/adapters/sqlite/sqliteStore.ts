@@ -19,7 +19,7 @@ import { decodeCursor, encodeCursor, InvalidCursorError } from '../cursor.ts';
 import { storedEvent } from '../storedEvent.ts';
 import { openConnection } from './connection.ts';
 import { GroupCommit } from './groupCommit.ts';
-import { CREATE_TABLES, EVENTS_TABLE_V2, EVENTS_V1_TO_V2, EVENTS_V2_TO_V3, SCHEMA_VERSION, USER_INDEX_UPTO_KEY } from './schema.ts';
+import { CREATE_TABLES, EVENTS_TABLE_V2, EVENTS_V1_TO_V2, EVENTS_V2_TO_V4, EVENTS_V3_TO_V4, SCHEMA_VERSION, USER_INDEX_UPTO_KEY } from './schema.ts';
 import { SEQ_FLOOR_KEY, SqliteWriter, type AppendedRows, type WriteOp, type WriteOps } from './sqliteWriter.ts';
 import { WriterClient } from './writerClient.ts';
 import { recommendationLogPath } from './recommendationLog/logFile.ts';
@@ -43,6 +43,12 @@ export interface SqliteStoreOptions {
    * which is off the event loop already).
    */
   writer?: 'thread' | 'inline';
+  /**
+   * Events between bulk writes of the user index (default USER_INDEX_EVERY, schema.ts). For
+   * tests, to cross many bulk writes with few events; only with the 'inline' writer (the
+   * writer thread uses the default).
+   */
+  userIndexEvery?: number;
 }
 
 interface ItemRow {
@@ -109,6 +115,7 @@ export class SqliteStore implements Store {
   readonly path: string;
   private readonly synchronous: 'normal' | 'full';
   private readonly writerKind: 'thread' | 'inline';
+  private readonly userIndexEvery: number | undefined;
   private db: Database.Database | undefined;
   private stmts: Statements | undefined;
   private recLog: SqliteRecommendationLog | undefined;
@@ -126,6 +133,8 @@ export class SqliteStore implements Store {
     this.path = opts.path;
     this.synchronous = opts.synchronous ?? 'normal';
     this.writerKind = opts.path === ':memory:' ? 'inline' : (opts.writer ?? (isMainThread ? 'thread' : 'inline'));
+    if (opts.userIndexEvery !== undefined && this.writerKind === 'thread') throw new Error("userIndexEvery needs the 'inline' writer");
+    this.userIndexEvery = opts.userIndexEvery;
   }
 
   async init(): Promise<void> {
@@ -140,7 +149,7 @@ export class SqliteStore implements Store {
       moveLogTableOut(db, recLog.file);
       this.eventIdPrefix = eventIdPrefix(db);
       const stmts = prepareStatements(db);
-      const writer = new SqliteWriter(db, this.writerKind !== 'thread');
+      const writer = new SqliteWriter(db, this.writerKind !== 'thread', this.userIndexEvery);
       if (this.writerKind === 'thread') {
         // the writer thread's connection runs the checkpoints: never this thread's event loop
         db.pragma('wal_autocheckpoint = 0');
@@ -488,8 +497,15 @@ function prepareStatements(db: Database.Database) {
     userTailNewest: db.prepare<[number, string, number, number], EventRow>(
       'SELECT * FROM events WHERE seq > ? AND user_id = ? AND ts >= ? ORDER BY seq DESC LIMIT ?',
     ),
+    /**
+     * the user's indexed events, newest first: chunks newest first (their ranges are disjoint,
+     * see CREATE_EVENTS_BY_USER), each chunk's seqs sorted apart, so LIMIT stops after the
+     * chunks it needs
+     */
     userIndexedNewest: db.prepare<[string, number, number, number], EventRow>(
-      'SELECT e.* FROM events_by_user u JOIN events e ON e.seq = u.seq WHERE u.user_id = ? AND u.seq <= ? AND e.ts >= ? ORDER BY u.seq DESC LIMIT ?',
+      `SELECT e.* FROM events_by_user u, json_each(u.seqs) j, events e
+       WHERE u.user_id = ? AND u.first_seq <= ? AND e.seq = j.value AND e.ts >= ?
+       ORDER BY u.first_seq DESC, j.key DESC LIMIT ?`,
     ),
     scanEvents: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     countEvents: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
@@ -504,7 +520,7 @@ function prepareStatements(db: Database.Database) {
 type Statements = ReturnType<typeof prepareStatements>;
 
 /**
- * Creates the events table, or migrates a version-1 file to version 2 (schema.ts). A file
+ * Creates the events table, or migrates an older file to this version (schema.ts). A file
  * already at this version is only read (an `attune export` beside a running server takes no
  * write lock); otherwise one IMMEDIATE transaction re-reads the version and upgrades, so two
  * processes opening an old file do not both migrate it.
@@ -527,9 +543,12 @@ function migrateEvents(db: Database.Database, path: string): void {
       if (used > maxSeq()) db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(SEQ_FLOOR_KEY, String(used));
       db.exec(EVENTS_V1_TO_V2);
     } else if (version === 0) db.exec(EVENTS_TABLE_V2);
-    // version 2 (now, or from the steps above) → 3
-    db.exec(EVENTS_V2_TO_V3);
-    db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(USER_INDEX_UPTO_KEY, String(maxSeq()));
+    if (version === 3) db.exec(EVENTS_V3_TO_V4);
+    else {
+      // version 2 (now, or from the steps above) → 4
+      db.exec(EVENTS_V2_TO_V4);
+      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(USER_INDEX_UPTO_KEY, String(maxSeq()));
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -41,11 +41,15 @@ export class SqliteWriter {
    * `indexesUsers` false: appends never write the user index themselves (the serving thread's
    * writer for small appends: one sorted insert of 32,768 entries held its event loop for ~40 ms);
    * the store asks the writer thread for it instead (userIndexDue, indexUsers).
+   * `userIndexEvery`: events between bulk writes of the user index; only tests pass another
+   * value (to cross many bulk writes with few events).
    */
   constructor(
     private readonly db: Database.Database,
     private readonly indexesUsers = true,
+    private readonly userIndexEvery = USER_INDEX_EVERY,
   ) {
+    if (!Number.isInteger(userIndexEvery) || userIndexEvery < 1) throw new Error(`userIndexEvery must be a positive integer, not ${userIndexEvery}`);
     this.s = prepareWriteStatements(db);
   }
 
@@ -112,21 +116,21 @@ export class SqliteWriter {
   }
 
   /**
-   * Writes the user index (events_by_user) for the tail, in one sorted insert, once the tail
-   * holds USER_INDEX_EVERY events. Runs inside the caller's transaction.
+   * Writes the user index (events_by_user) for the tail, a chunk per user, once the tail holds
+   * userIndexEvery events. Runs inside the caller's transaction.
    */
   private indexTail(): void {
     const s = this.s;
     const upto = this.indexedUpTo();
     const max = s.maxSeq.get()!.m ?? 0;
-    if (max - upto < USER_INDEX_EVERY) return;
+    if (max - upto < this.userIndexEvery) return;
     s.indexTail.run(upto);
     s.putMeta.run(USER_INDEX_UPTO_KEY, String(max));
   }
 
-  /** Whether the tail has reached USER_INDEX_EVERY events (for a writer that does not index). */
+  /** Whether the tail has reached userIndexEvery events (for a writer that does not index). */
   userIndexDue(): boolean {
-    return (this.s.maxSeq.get()!.m ?? 0) - this.indexedUpTo() >= USER_INDEX_EVERY;
+    return (this.s.maxSeq.get()!.m ?? 0) - this.indexedUpTo() >= this.userIndexEvery;
   }
 
   /** Writes the user index for the tail if it is due, in a transaction of its own. */
@@ -227,7 +231,7 @@ export class SqliteWriter {
     return this.db.transaction(() => {
       const upto = this.indexedUpTo();
       const movedEvents = s.moveIndexedUserEvents.run(into, from).changes + s.moveTailUserEvents.run(into, upto, from).changes;
-      s.moveUserIndex.run(into, from);
+      if (from !== into) this.moveUserIndex(from, into);
       const target = s.getUser.get(into);
       if (!target) {
         // the known user has no record yet: it inherits the anonymous one's attributes
@@ -238,6 +242,27 @@ export class SqliteWriter {
       s.deleteUserRow.run(from);
       return { movedEvents };
     })();
+  }
+
+  /**
+   * Moves `from`'s chunks of the user index to `into`. Chunks of both users from the same bulk
+   * write overlap, so those are combined: `into`'s chunks stay disjoint (CREATE_EVENTS_BY_USER).
+   * Only `into`'s chunks that can overlap `from`'s are read: those starting within from's
+   * range, and the one before it.
+   */
+  private moveUserIndex(from: string, into: string): void {
+    const s = this.s;
+    const moved = s.userChunks.all(from);
+    if (moved.length === 0) return;
+    const chunks = moved.map((c) => JSON.parse(c.seqs) as number[]);
+    const lowest = moved[0]!.first_seq;
+    const highest = chunks[chunks.length - 1]!.at(-1)!;
+    const before = s.userChunkBefore.get(into, lowest);
+    const touched = [...(before ? [before] : []), ...s.userChunksBetween.all(into, lowest, highest)];
+    for (const c of touched) chunks.push(JSON.parse(c.seqs) as number[]);
+    s.deleteUserIndex.run(from);
+    for (const c of touched) s.deleteChunk.run(into, c.first_seq);
+    for (const seqs of disjointChunks(chunks)) s.insertChunk.run(into, seqs[0]!, JSON.stringify(seqs));
   }
 
   saveModelVersion(meta: Omit<ModelVersion, 'version'>, artifact: Uint8Array): number {
@@ -306,14 +331,20 @@ function prepareWriteStatements(db: Database.Database) {
     getUser: db.prepare<[string], { attributes: string; preferences: string; created_at: number }>('SELECT attributes, preferences, created_at FROM users WHERE id = ?'),
     deleteUserRow: db.prepare('DELETE FROM users WHERE id = ?'),
     // a user's events: those up to USER_INDEX_UPTO_KEY through events_by_user, the tail by a scan
-    deleteIndexedUserEvents: db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events_by_user WHERE user_id = ?)'),
+    deleteIndexedUserEvents: db.prepare(`DELETE FROM events WHERE seq IN (${INDEXED_SEQS_OF_USER})`),
     deleteTailUserEvents: db.prepare('DELETE FROM events WHERE seq > ? AND user_id = ?'),
     deleteUserIndex: db.prepare('DELETE FROM events_by_user WHERE user_id = ?'),
-    moveIndexedUserEvents: db.prepare('UPDATE events SET user_id = ? WHERE seq IN (SELECT seq FROM events_by_user WHERE user_id = ?)'),
+    moveIndexedUserEvents: db.prepare(`UPDATE events SET user_id = ? WHERE seq IN (${INDEXED_SEQS_OF_USER})`),
     moveTailUserEvents: db.prepare('UPDATE events SET user_id = ? WHERE seq > ? AND user_id = ?'),
-    moveUserIndex: db.prepare('UPDATE events_by_user SET user_id = ? WHERE user_id = ?'),
-    // sorted, so each index page takes its new entries in one visit
-    indexTail: db.prepare('INSERT INTO events_by_user (user_id, seq) SELECT user_id, seq FROM events WHERE seq > ? ORDER BY user_id, seq'),
+    userChunks: db.prepare<[string], Chunk>('SELECT first_seq, seqs FROM events_by_user WHERE user_id = ? ORDER BY first_seq'),
+    userChunksBetween: db.prepare<[string, number, number], Chunk>('SELECT first_seq, seqs FROM events_by_user WHERE user_id = ? AND first_seq BETWEEN ? AND ?'),
+    userChunkBefore: db.prepare<[string, number], Chunk>('SELECT first_seq, seqs FROM events_by_user WHERE user_id = ? AND first_seq < ? ORDER BY first_seq DESC LIMIT 1'),
+    deleteChunk: db.prepare('DELETE FROM events_by_user WHERE user_id = ? AND first_seq = ?'),
+    insertChunk: db.prepare('INSERT INTO events_by_user (user_id, first_seq, seqs) VALUES (?, ?, ?)'),
+    // a chunk per user of the tail; the array's ORDER BY because a GROUP BY's rows come in no set order
+    indexTail: db.prepare(
+      'INSERT INTO events_by_user (user_id, first_seq, seqs) SELECT user_id, min(seq), json_group_array(seq ORDER BY seq) FROM events WHERE seq > ? GROUP BY user_id',
+    ),
     // DO NOTHING: a client eventId already stored (the partial unique index) is a duplicate
     insertEvent: db.prepare(
       `INSERT INTO events (event_id, type, user_id, item_id, value, ts, session_id, recommendation_id, context, properties, received_at)
@@ -340,6 +371,40 @@ function prepareWriteStatements(db: Database.Database) {
 }
 
 type WriteStatements = ReturnType<typeof prepareWriteStatements>;
+
+/** A row of the user index (CREATE_EVENTS_BY_USER). */
+interface Chunk {
+  first_seq: number;
+  seqs: string;
+}
+
+/** Every seq in a user's chunks of the user index (one parameter: the user id). */
+const INDEXED_SEQS_OF_USER = 'SELECT j.value FROM events_by_user u, json_each(u.seqs) j WHERE u.user_id = ?';
+
+/**
+ * Ascending seq arrays whose ranges may overlap → ascending arrays with disjoint ranges, in
+ * order, holding every seq once: arrays whose ranges overlap are merged into one.
+ */
+export function disjointChunks(chunks: readonly (readonly number[])[]): number[][] {
+  const sorted = chunks.filter((c) => c.length > 0).sort((a, b) => a[0]! - b[0]!);
+  const out: number[][] = [];
+  let run: Array<readonly number[]> = [];
+  let runEnd = -Infinity;
+  const flush = (): void => {
+    if (run.length === 1) out.push([...run[0]!]);
+    else if (run.length > 1) out.push([...new Set(run.flat())].sort((a, b) => a - b));
+  };
+  for (const c of sorted) {
+    if (c[0]! > runEnd) {
+      flush();
+      run = [];
+    }
+    run.push(c);
+    runEnd = Math.max(runEnd, c[c.length - 1]!);
+  }
+  flush();
+  return out;
+}
 
 /** The seq the next appended event must take when the newest events were deleted, else 0. */
 function pendingSeqFloor(s: WriteStatements): number {
