@@ -39,11 +39,12 @@ import {
   type UserProfile,
 } from '../packages/engine/src/index.ts';
 import { table, writeSection } from './report.ts';
+import { sharedPath } from './sharedData.ts';
 
 const MODEL = process.env.BENCH_MODEL ?? 'item-knn';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
-const ML = '/work/shared/datasets/ml-latest-small';
-const P1 = '/work/shared/benchmarks/ml-latest-small';
+const ML = sharedPath('datasets', 'ml-latest-small');
+const P1 = sharedPath('benchmarks', 'ml-latest-small');
 const DAY = 86_400_000;
 
 function readTsv(path: string): Interaction[] {

@@ -1,5 +1,5 @@
 /**
- * Quality benchmark, protocol P1 (/work/shared/benchmarks/PROTOCOL.md): for every registered
+ * Quality benchmark, protocol P1 (../shared/benchmarks/PROTOCOL.md beside the repository): for every registered
  * model, tune on p1_val_train / p1_val_test only, refit the chosen parameters on p1_train and
  * evaluate once on p1_test; `auto` picks among the tuned models (or a blend of the best) by
  * validation NDCG@10 alone. Writes the tables into BENCHMARKS.md (section "quality").
@@ -25,10 +25,11 @@ import {
 } from '@attune/engine';
 import { loadInteractions } from '../packages/server/src/cli/interactionsFile.ts';
 import { table, writeSection } from './report.ts';
+import { sharedPath } from './sharedData.ts';
 
 const { values: args } = parseArgs({
   options: {
-    data: { type: 'string', default: '/work/shared/benchmarks' },
+    data: { type: 'string', default: sharedPath('benchmarks') },
     datasets: { type: 'string', default: 'ml-100k,ml-latest-small' },
     models: { type: 'string' },
     budget: { type: 'string', default: '150' },

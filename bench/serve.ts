@@ -23,10 +23,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { table, writeSection } from './report.ts';
 import { pacedRecommendationsInChild } from './serve/pacedLoad.ts';
+import { sharedPath } from './sharedData.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ML100K = '/work/shared/datasets/ml-100k';
-const P1 = '/work/shared/benchmarks/ml-100k';
+const ML100K = sharedPath('datasets', 'ml-100k');
+const P1 = sharedPath('benchmarks', 'ml-100k');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BIG_EVENTS = Number(process.env.BENCH_BIG_EVENTS ?? 10_000_000);
 const MODEL = process.env.BENCH_MODEL ?? 'item-knn';

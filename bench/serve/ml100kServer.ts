@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedPath } from '../sharedData.ts';
 
-export const ML100K = fileURLToPath(new URL('../../../shared/datasets/ml-100k', import.meta.url));
+export const ML100K = sharedPath('datasets', 'ml-100k');
 
 export interface Rating {
   user: string;
