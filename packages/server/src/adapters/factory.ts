@@ -9,7 +9,8 @@ import type { Store } from '../ports/store.ts';
  */
 
 export type StoreConfig =
-  | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full' }
+  /** writer: see SqliteStoreOptions.writer ('inline' for a command that only reads: no threads to start) */
+  | { kind: 'sqlite'; path: string; synchronous?: 'normal' | 'full'; writer?: 'thread' | 'inline' }
   | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 export type BusConfig =
@@ -32,7 +33,7 @@ export async function createStore(config: StoreConfig): Promise<Store> {
   let store: Store;
   if (config.kind === 'sqlite') {
     const { SqliteStore } = await import('./sqlite/sqliteStore.ts');
-    store = new SqliteStore({ path: config.path, synchronous: config.synchronous });
+    store = new SqliteStore({ path: config.path, synchronous: config.synchronous, ...(config.writer ? { writer: config.writer } : {}) });
   } else {
     const { PostgresStore } = await import('./postgres/postgresStore.ts');
     store = new PostgresStore({ url: config.url, schema: config.schema, poolSize: config.poolSize });

@@ -17,8 +17,10 @@ import { databaseInUse } from './databaseInUse.ts';
  * write pass `writes` and are refused while another process has the database open. Reading
  * (export) is safe beside a server (WAL). Scale-out (NATS): writes are announced on the
  * deployment's bus and reach the shared online state, exactly as if an API node had taken them.
+ * `readOnly` (export): SQLite writes, if any (a migration at open), run on this thread instead of
+ * starting the writer threads a server uses.
  */
-export async function openLocalStore(config: AttuneConfig, opts: { mustExist?: boolean; writes?: string } = {}): Promise<{ store: Store; services: CoreServices; close(): Promise<void> }> {
+export async function openLocalStore(config: AttuneConfig, opts: { mustExist?: boolean; writes?: string; readOnly?: boolean } = {}): Promise<{ store: Store; services: CoreServices; close(): Promise<void> }> {
   if (config.store.kind === 'sqlite') {
     const path = databasePath(config.dataDir);
     if (opts.mustExist && !existsSync(path)) throw new CliError(`no Attune database at ${path}: pass --data DIR`);
@@ -30,7 +32,10 @@ export async function openLocalStore(config: AttuneConfig, opts: { mustExist?: b
       );
     }
   }
-  const store = await createStore(storeConfigOf(config));
+  const storeConfig = storeConfigOf(config);
+  // a command that only reads writes nothing worth a writer thread (a migration at open runs inline)
+  if (opts.readOnly && storeConfig.kind === 'sqlite') storeConfig.writer = 'inline';
+  const store = await createStore(storeConfig);
   let bus: Bus = new MemoryBus();
   let online: OpenedOnlineState | undefined;
   try {

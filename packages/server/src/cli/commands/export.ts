@@ -17,7 +17,7 @@ export function registerExport(program: Command): void {
     if (kind === 'all' && !flags.out) throw new CliError('export all writes one file per kind: pass --out DIR');
     const { config } = configFromFlags(flags);
     // reading beside a running server is safe (WAL): no refusal as for import
-    const local = await openLocalStore(config, { mustExist: true });
+    const local = await openLocalStore(config, { mustExist: true, readOnly: true });
     try {
       if (kind === 'all') {
         const counts = await exportAll(local.store, flags.out as string);
