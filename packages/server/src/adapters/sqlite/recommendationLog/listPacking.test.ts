@@ -34,3 +34,23 @@ describe('listPacking', () => {
     );
   });
 });
+
+describe('listPacking of shared item id arrays', () => {
+  it('writes the current ids of an unfrozen array that was packed before and changed since', () => {
+    const ids = ['a', 'b'];
+    const base: ShownList = { recommendationId: 'r1', surface: 'user', timestamp: 1, itemIds: ids, firstId: 'r1', page: 1 };
+    packShownLists([base]);
+    ids.push('c');
+    const rows: LogRowValues[] = [];
+    forEachPackedRow(packShownLists([{ ...base, recommendationId: 'r2' }]), (v) => rows.push([...v] as LogRowValues));
+    expect(rows[0]![5]).toBe('["a","b","c"]');
+  });
+
+  it('writes a frozen array shared by many lists the same for each', () => {
+    const ids = Object.freeze(['x', 'y']) as string[];
+    const lists = Array.from({ length: 3 }, (_, k): ShownList => ({ recommendationId: `r${k}`, surface: 'user', timestamp: k, itemIds: ids, firstId: `r${k}`, page: 1 }));
+    const rows: string[] = [];
+    forEachPackedRow(packShownLists(lists), (v) => rows.push(v[5]));
+    expect(rows).toEqual(['["x","y"]', '["x","y"]', '["x","y"]']);
+  });
+});

@@ -20,6 +20,18 @@ export interface PackedLists {
 export type LogRowValues = [recommendationId: string, userId: string | null, surface: string, modelVersion: number | null, ts: number, itemIds: string, request: string | null, firstId: string, page: number];
 
 const STRINGS = 6;
+
+/** JSON of a frozen item id array: a cached list's responses all share one (services/recommendations.ts itemIdsOf) */
+const itemIdsJson = new WeakMap<readonly string[], string>();
+
+function itemIdsJsonOf(ids: readonly string[]): string {
+  let json = itemIdsJson.get(ids);
+  if (json === undefined) {
+    json = JSON.stringify(ids);
+    if (Object.isFrozen(ids)) itemIdsJson.set(ids, json);
+  }
+  return json;
+}
 const ABSENT = 0xffffffff;
 
 export function packShownLists(lists: readonly ShownList[]): PackedLists {
@@ -40,7 +52,7 @@ export function packShownLists(lists: readonly ShownList[]): PackedLists {
     put(l.recommendationId, base);
     put(l.userId, base + 1);
     put(l.surface, base + 2);
-    put(JSON.stringify(l.itemIds), base + 3);
+    put(itemIdsJsonOf(l.itemIds), base + 3);
     put(l.request === undefined ? undefined : JSON.stringify(l.request), base + 4);
     put(l.firstId, base + 5);
     numbers[3 * i] = l.modelVersion ?? Number.NaN;
