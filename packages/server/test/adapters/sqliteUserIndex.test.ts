@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { USER_INDEX_UPTO_KEY } from '../../src/adapters/sqlite/schema.ts';
 import { disjointChunks } from '../../src/adapters/sqlite/sqliteWriter.ts';
 import { SqliteStore } from '../../src/adapters/sqlite/sqliteStore.ts';
@@ -8,13 +11,19 @@ import type { NewEvent } from '../../src/ports/store.ts';
 
 const USERS = ['a', 'b', 'c', 'd'];
 
-type Op =
+const dir = mkdtempSync(join(tmpdir(), 'attune-user-index-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+/** `via`: which of the connections makes the write (ops.via % connections) */
+type Op = { via: number } & (
   | { kind: 'append'; events: Array<{ user: number; eventId?: number; ts: number }> }
   | { kind: 'delete'; user: number }
   | { kind: 'merge'; from: number; into: number }
-  | { kind: 'read'; user: number; limit?: number; since?: number };
+  | { kind: 'read'; user: number; limit?: number; since?: number }
+);
 
-const opArb: fc.Arbitrary<Op> = fc.oneof(
+const opKindArb = fc.oneof(
   {
     weight: 5,
     arbitrary: fc.record({
@@ -36,6 +45,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     ),
   },
 );
+const opArb: fc.Arbitrary<Op> = fc.tuple(opKindArb, fc.nat(1)).map(([op, via]) => ({ ...op, via }));
 
 /** What the store should hold: each user's events, oldest first. */
 interface ModelEvent {
@@ -77,76 +87,101 @@ function checkIndex(db: Database.Database): void {
   expect(indexed).toEqual(actual);
 }
 
+/**
+ * Runs `ops` through the stores (connections to one database) and checks every read, and after
+ * every op the user index's rows (checkIndex), against a model of each user's events.
+ */
+async function matchesModel(stores: SqliteStore[], ops: readonly Op[]): Promise<void> {
+  // the store's connection, reached past the private field, to check the index rows
+  const db = (stores[0] as unknown as { db: Database.Database }).db;
+  const model = new Map<string, ModelEvent[]>(USERS.map((u) => [u, []]));
+  // users with a record: a merge gives its target one
+  const records = new Set<string>();
+  let lastSeq = 0;
+  let item = 0;
+  for (const op of ops) {
+    const store = stores[op.via % stores.length]!;
+    if (op.kind === 'append') {
+      const events: NewEvent[] = op.events.map((e) => ({
+        type: 'view',
+        userId: USERS[e.user]!,
+        itemId: `i${item++}`,
+        timestamp: e.ts,
+        ...(e.eventId === undefined ? {} : { eventId: `id-${e.eventId}` }),
+      }));
+      const r = await store.appendEvents(events);
+      const held = new Set([...model.values()].flat().flatMap((e) => (e.eventId === undefined ? [] : [e.eventId])));
+      const duplicates: number[] = [];
+      events.forEach((e, i) => {
+        if (e.eventId !== undefined && held.has(e.eventId)) duplicates.push(i);
+        else if (e.eventId !== undefined) held.add(e.eventId);
+      });
+      expect(r.duplicates).toEqual(duplicates);
+      for (const s of r.stored!) {
+        expect(s.seq).toBeGreaterThan(lastSeq);
+        lastSeq = s.seq;
+        model.get(s.userId)!.push({ seq: s.seq, itemId: s.itemId!, ts: s.timestamp, ...(s.eventId.startsWith('id-') ? { eventId: s.eventId } : {}) });
+      }
+    } else if (op.kind === 'delete') {
+      const user = USERS[op.user]!;
+      const had = model.get(user)!.length > 0 || records.has(user);
+      expect(await store.deleteUser(user)).toBe(had);
+      model.set(user, []);
+      records.delete(user);
+    } else if (op.kind === 'merge') {
+      const [from, into] = [USERS[op.from]!, USERS[op.into]!];
+      const moved = model.get(from)!;
+      expect(await store.mergeUsers(from, into)).toEqual({ movedEvents: from === into ? 0 : moved.length });
+      if (from !== into) {
+        model.set(into, [...model.get(into)!, ...moved].sort((x, y) => x.seq - y.seq));
+        model.set(from, []);
+        records.delete(from);
+        records.add(into);
+      }
+    } else {
+      const user = USERS[op.user]!;
+      const got = await store.userEvents(user, { ...(op.limit === undefined ? {} : { limit: op.limit }), ...(op.since === undefined ? {} : { since: op.since }) });
+      expect(got.map((e) => [e.seq, e.itemId, e.timestamp])).toEqual(expectedRead(model, user, op.limit, op.since));
+      expect(got.every((e) => e.userId === user)).toBe(true);
+    }
+    checkIndex(db);
+  }
+  for (const user of USERS) {
+    const got = await stores[0]!.userEvents(user);
+    expect(got.map((e) => [e.seq, e.itemId, e.timestamp])).toEqual(expectedRead(model, user));
+    expect(got.flatMap((e) => (e.eventId.startsWith('id-') ? [e.eventId] : []))).toEqual(model.get(user)!.flatMap((e) => (e.eventId === undefined ? [] : [e.eventId])));
+  }
+}
+
 describe('SqliteStore user index (chunks per user and bulk write)', () => {
-  it('a user\'s events read through the store equal a model after random appends, erasures and merges across many bulk writes', async () => {
+  it("a user's events read through the store equal a model after random appends, erasures and merges across many bulk writes", async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 9 }), fc.array(opArb, { minLength: 1, maxLength: 40 }), async (every, ops) => {
         const store = new SqliteStore({ path: ':memory:', userIndexEvery: every });
         await store.init();
-        // the store's connection, reached past the private field, to check the index rows
-        const db = (store as unknown as { db: Database.Database }).db;
-        const model = new Map<string, ModelEvent[]>(USERS.map((u) => [u, []]));
-        // users with a record: a merge gives its target one
-        const records = new Set<string>();
-        let lastSeq = 0;
-        let item = 0;
         try {
-          for (const op of ops) {
-            if (op.kind === 'append') {
-              const events: NewEvent[] = op.events.map((e) => ({
-                type: 'view',
-                userId: USERS[e.user]!,
-                itemId: `i${item++}`,
-                timestamp: e.ts,
-                ...(e.eventId === undefined ? {} : { eventId: `id-${e.eventId}` }),
-              }));
-              const r = await store.appendEvents(events);
-              const held = new Set([...model.values()].flat().flatMap((e) => (e.eventId === undefined ? [] : [e.eventId])));
-              const duplicates: number[] = [];
-              events.forEach((e, i) => {
-                if (e.eventId !== undefined && held.has(e.eventId)) duplicates.push(i);
-                else if (e.eventId !== undefined) held.add(e.eventId);
-              });
-              expect(r.duplicates).toEqual(duplicates);
-              for (const s of r.stored!) {
-                expect(s.seq).toBeGreaterThan(lastSeq);
-                lastSeq = s.seq;
-                model.get(s.userId)!.push({ seq: s.seq, itemId: s.itemId!, ts: s.timestamp, ...(s.eventId.startsWith('id-') ? { eventId: s.eventId } : {}) });
-              }
-            } else if (op.kind === 'delete') {
-              const user = USERS[op.user]!;
-              const had = model.get(user)!.length > 0 || records.has(user);
-              expect(await store.deleteUser(user)).toBe(had);
-              model.set(user, []);
-              records.delete(user);
-            } else if (op.kind === 'merge') {
-              const [from, into] = [USERS[op.from]!, USERS[op.into]!];
-              const moved = model.get(from)!;
-              expect(await store.mergeUsers(from, into)).toEqual({ movedEvents: from === into ? 0 : moved.length });
-              if (from !== into) {
-                model.set(into, [...model.get(into)!, ...moved].sort((x, y) => x.seq - y.seq));
-                model.set(from, []);
-                records.delete(from);
-                records.add(into);
-              }
-            } else {
-              const user = USERS[op.user]!;
-              const got = await store.userEvents(user, { ...(op.limit === undefined ? {} : { limit: op.limit }), ...(op.since === undefined ? {} : { since: op.since }) });
-              expect(got.map((e) => [e.seq, e.itemId, e.timestamp])).toEqual(expectedRead(model, user, op.limit, op.since));
-              expect(got.every((e) => e.userId === user)).toBe(true);
-            }
-            checkIndex(db);
-          }
-          for (const user of USERS) {
-            const got = await store.userEvents(user);
-            expect(got.map((e) => [e.seq, e.itemId, e.timestamp])).toEqual(expectedRead(model, user));
-            expect(got.flatMap((e) => (e.eventId.startsWith('id-') ? [e.eventId] : []))).toEqual(model.get(user)!.flatMap((e) => (e.eventId === undefined ? [] : [e.eventId])));
-          }
+          await matchesModel([store], ops);
         } finally {
           await store.close();
         }
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('the same with two connections to one file writing in turn (neither knows the tail the other appended)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 9 }), fc.array(opArb, { minLength: 1, maxLength: 40 }), async (every, ops) => {
+        const path = join(dir, `two-${files++}.sqlite`);
+        const stores = [new SqliteStore({ path, writer: 'inline', userIndexEvery: every }), new SqliteStore({ path, writer: 'inline', userIndexEvery: every })];
+        try {
+          for (const s of stores) await s.init();
+          await matchesModel(stores, ops);
+        } finally {
+          for (const s of stores) await s.close();
+        }
+      }),
+      { numRuns: 40 },
     );
   });
 

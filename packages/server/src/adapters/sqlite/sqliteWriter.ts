@@ -36,6 +36,8 @@ export class SqliteWriter {
   private readonly multiRowInserts: Array<Database.Statement | undefined> = [];
   /** a full multi-row insert's arguments, reused */
   private readonly rowArgs = new Array<string | number | null>(ROWS_PER_INSERT * EVENT_COLUMNS);
+  /** see TailChunks; undefined while not known */
+  private tailChunks: TailChunks | undefined;
 
   /**
    * `indexesUsers` false: appends never write the user index themselves (the serving thread's
@@ -59,17 +61,27 @@ export class SqliteWriter {
    * deferred read-then-write would fail with SQLITE_BUSY).
    */
   appendGroups(groups: readonly (readonly NewEvent[])[]): AppendedRows[] {
-    return this.db
-      .transaction(() => {
-        const receivedAt = Date.now();
-        this.explicitSeq = pendingSeqFloor(this.s);
-        // all groups' events as one run: many single-event requests share multi-row inserts too
-        const seqs = this.appendRows(groups.length === 1 ? groups[0]! : groups.flat(), receivedAt);
-        if (this.indexesUsers) this.indexTail();
-        let k = 0;
-        return groups.map((events) => ({ seqs: seqs.slice(k, (k += events.length)), receivedAt }));
-      })
-      .immediate();
+    try {
+      return this.db
+        .transaction(() => {
+          const receivedAt = Date.now();
+          this.explicitSeq = pendingSeqFloor(this.s);
+          // all groups' events as one run: many single-event requests share multi-row inserts too
+          const events = groups.length === 1 ? groups[0]! : groups.flat();
+          const seqs = this.appendRows(events, receivedAt);
+          if (this.indexesUsers) {
+            this.noteTail(events, seqs);
+            this.indexTail();
+          }
+          let k = 0;
+          return groups.map((events) => ({ seqs: seqs.slice(k, (k += events.length)), receivedAt }));
+        })
+        .immediate();
+    } catch (err) {
+      // rolled back: the seqs noted in it were never stored
+      this.tailChunks = undefined;
+      throw err;
+    }
   }
 
   /**
@@ -117,15 +129,42 @@ export class SqliteWriter {
 
   /**
    * Writes the user index (events_by_user) for the tail, a chunk per user, once the tail holds
-   * userIndexEvery events. Runs inside the caller's transaction.
+   * userIndexEvery events: from the tail's seqs noted as they were appended when they are known
+   * (TailChunks), else from a scan of the tail. Runs inside the caller's transaction.
    */
   private indexTail(): void {
     const s = this.s;
     const upto = this.indexedUpTo();
     const max = s.maxSeq.get()!.m ?? 0;
     if (max - upto < this.userIndexEvery) return;
-    s.indexTail.run(upto);
+    const known = this.knownTail();
+    if (known?.upto === upto) {
+      for (const [user, seqs] of known.byUser) s.insertChunk.run(user, seqs[0]!, JSON.stringify(seqs));
+    } else s.indexTail.run(upto);
     s.putMeta.run(USER_INDEX_UPTO_KEY, String(max));
+    // the tail is empty now: known from here on (the caller forgets it if this rolls back)
+    this.tailChunks = { upto: max, dataVersion: s.dataVersion.get()!, byUser: new Map() };
+  }
+
+  /** Notes appended events in the tail's chunks, if those are known. */
+  private noteTail(events: readonly NewEvent[], seqs: readonly number[]): void {
+    const byUser = this.knownTail()?.byUser;
+    if (!byUser) return;
+    for (let i = 0; i < events.length; i++) {
+      const seq = seqs[i]!;
+      if (seq === 0) continue; // a duplicate: not stored
+      const user = events[i]!.userId;
+      const list = byUser.get(user);
+      if (list) list.push(seq);
+      else byUser.set(user, [seq]);
+    }
+  }
+
+  /** The tail's chunks if still exact: no other connection committed since they were noted. */
+  private knownTail(): TailChunks | undefined {
+    const tail = this.tailChunks;
+    if (tail !== undefined && tail.dataVersion !== this.s.dataVersion.get()) this.tailChunks = undefined;
+    return this.tailChunks;
   }
 
   /** Whether the tail has reached userIndexEvery events (for a writer that does not index). */
@@ -135,7 +174,12 @@ export class SqliteWriter {
 
   /** Writes the user index for the tail if it is due, in a transaction of its own. */
   indexUsers(): void {
-    this.db.transaction(() => this.indexTail()).immediate();
+    try {
+      this.db.transaction(() => this.indexTail()).immediate();
+    } catch (err) {
+      this.tailChunks = undefined;
+      throw err;
+    }
   }
 
   private indexedUpTo(): number {
@@ -209,6 +253,8 @@ export class SqliteWriter {
 
   deleteUser(id: string): boolean {
     const s = this.s;
+    // the user's tail events go: the next bulk write scans the tail (erasures are rare)
+    this.tailChunks = undefined;
     return this.db
       .transaction(() => {
         const newest = s.maxSeq.get()!.m ?? 0;
@@ -228,6 +274,8 @@ export class SqliteWriter {
 
   mergeUsers(from: string, into: string): { movedEvents: number } {
     const s = this.s;
+    // the tail's events change user: the next bulk write scans the tail (merges are rare)
+    this.tailChunks = undefined;
     return this.db.transaction(() => {
       const upto = this.indexedUpTo();
       const movedEvents = s.moveIndexedUserEvents.run(into, from).changes + s.moveTailUserEvents.run(into, upto, from).changes;
@@ -356,6 +404,8 @@ function prepareWriteStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
     maxSeq: db.prepare<[], { m: number | null }>('SELECT max(seq) AS m FROM events'),
+    // changes when another connection commits (this one's own commits leave it)
+    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     insertModel: db.prepare(
       `INSERT INTO model_versions (model, params, status, created_at, metrics, training_events, duration_ms, note)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -371,6 +421,24 @@ function prepareWriteStatements(db: Database.Database) {
 }
 
 type WriteStatements = ReturnType<typeof prepareWriteStatements>;
+
+/**
+ * The tail's seqs by user, noted by the writer as it appends them, so that the bulk write of
+ * the user index inserts a chunk per user without the tail's scan and GROUP BY sort (~0.6 µs
+ * per event of the writer's ~2.7, see USER_INDEX_EVERY). Exact only while this connection made
+ * every change to the events since the last bulk write: `dataVersion` (PRAGMA data_version)
+ * tells another connection's commit (the serving thread's small appends, another process),
+ * and this connection's erasures, merges and rolled-back transactions drop the noted chunks.
+ * When they are not known, the bulk write scans the tail (indexTail's statement), and the
+ * chunks are known again from there.
+ */
+interface TailChunks {
+  /** USER_INDEX_UPTO_KEY when noting began: the tail is every seq above it */
+  upto: number;
+  dataVersion: number;
+  /** each user's tail seqs, ascending (seqs only grow) */
+  byUser: Map<string, number[]>;
+}
 
 /** A row of the user index (CREATE_EVENTS_BY_USER). */
 interface Chunk {
