@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Impression } from '../../ports/onlineState.ts';
 import { MemoryOnlineState } from './onlineState.ts';
 
 const ev = (userId: string, itemId: string, timestamp: number, seq?: number) => ({ userId, itemId, type: 'view', timestamp, ...(seq === undefined ? {} : { seq }) });
@@ -107,5 +108,76 @@ describe('MemoryOnlineState', () => {
     const kept: number[] = [];
     for (let k = 0; k < id; k++) if (await s.getImpression(`r${k}`)) kept.push(k);
     expect(kept).toEqual(Array.from({ length: 1500 }, (_, k) => id - 1500 + k));
+  });
+
+  it('keeps impressions per user and for attribution as arrays and an insertion-ordered map would, through merges and deletions', async () => {
+    type Op =
+      | { kind: 'show'; rec: string; user: string | undefined; items: string[]; t: number }
+      | { kind: 'merge'; from: string; into: string }
+      | { kind: 'delete'; user: string };
+    const user = fc.constantFrom('u', 'v', 'w');
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      { weight: 8, arbitrary: fc.record({ kind: fc.constant('show' as const), rec: fc.integer({ min: 0, max: 15 }).map((k) => `r${k}`), user: fc.option(user, { nil: undefined }), items: fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { maxLength: 6 }), t: fc.integer({ min: 0, max: 40 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('merge' as const), from: user, into: user }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), user }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 40 }), async (maxImpressions, maxAttribution, ops) => {
+        const s = new MemoryOnlineState({ maxImpressions, maxAttribution });
+        const shown = new Map<string, Array<{ itemId: string; timestamp: number }>>();
+        const byId = new Map<string, Impression>();
+        for (const o of ops) {
+          if (o.kind === 'show') {
+            const imp: Impression = { recommendationId: o.rec, itemIds: o.items, timestamp: o.t, surface: 'user', ...(o.user === undefined ? {} : { userId: o.user }) };
+            await s.recordImpressions([imp]);
+            // a Map keeps a re-set key where it was; past the cap the first key goes
+            byId.set(o.rec, imp);
+            if (byId.size > maxAttribution) byId.delete(byId.keys().next().value as string);
+            if (o.user !== undefined) shown.set(o.user, [...(shown.get(o.user) ?? []), ...o.items.map((itemId) => ({ itemId, timestamp: o.t }))].slice(-maxImpressions));
+          } else if (o.kind === 'merge') {
+            await s.mergeUsers(o.from, o.into);
+            if (o.from !== o.into && shown.has(o.from)) {
+              const merged = [...(shown.get(o.into) ?? []), ...(shown.get(o.from) ?? [])].sort((x, y) => x.timestamp - y.timestamp);
+              shown.set(o.into, merged.slice(-maxImpressions));
+              shown.delete(o.from);
+            }
+          } else {
+            await s.deleteUser(o.user);
+            shown.delete(o.user);
+          }
+          for (const u of ['u', 'v', 'w']) expect((await s.getUser(u)).impressions).toEqual(shown.get(u) ?? []);
+        }
+        for (let k = 0; k <= 15; k++) expect(await s.getImpression(`r${k}`)).toBe(byId.get(`r${k}`));
+      }),
+    );
+  });
+
+  it('scores trending items as the sum of 2^-(age / halfLife) over their events, whatever the batching and late arrivals', async () => {
+    // times mostly in order, some late by up to 50 ms: an event more than ~1,074 half-lives older
+    // than the first one seen underflows to nothing, as it did before
+    const event = fc.record({ item: fc.constantFrom('a', 'b', 'c', 'd'), step: fc.constantFrom(0, 0, 1, 3, 400), late: fc.constantFrom(0, 0, 0, 7, 50) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(event, { maxLength: 12 }), { maxLength: 6 }), fc.constantFrom(1, 7, 1000, 86_400_000), fc.integer({ min: -60, max: 4000 }), async (steps, halfLife, after) => {
+        let clock = 0;
+        const batches = steps.map((b) => b.map((e) => ({ item: e.item, t: (clock += e.step) - e.late })));
+        // read around or after the newest event (an item cooled by more than ~1,074 half-lives
+        // below the hottest is 0, as its true score then is too, or nearly)
+        const now = clock + after;
+        // halfLife 1 ms spans thousands of half-lives: the reference time moves (2^exponent would overflow)
+        const s = new MemoryOnlineState({ trendingHalfLifeMs: halfLife });
+        const expected = new Map<string, number>();
+        for (const batch of batches) {
+          await s.recordEvents(batch.map((e, k) => ev(`user${k % 3}`, e.item, e.t)));
+          for (const e of batch) expected.set(e.item, (expected.get(e.item) ?? 0) + Math.pow(2, (e.t - now) / halfLife));
+        }
+        const got = await s.trending(10, now);
+        expect(got.map((x) => x.itemId).sort()).toEqual([...expected.keys()].sort());
+        for (const { itemId, score } of got) {
+          const want = expected.get(itemId) as number;
+          if (Number.isFinite(want)) expect(Math.abs(score - want)).toBeLessThanOrEqual(1e-11 * want + 1e-300);
+        }
+        for (let k = 1; k < got.length; k++) expect(got[k - 1]!.score).toBeGreaterThanOrEqual(got[k]!.score);
+      }),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import type { UserEventRecord } from '@attune/engine';
 import type { Impression, OnlineEvent, OnlineState, UserOnlineState } from '../../ports/onlineState.ts';
 import { RecencyMap } from './recencyMap.ts';
+import { RecentImpressions } from './recentImpressions.ts';
 
 export interface MemoryOnlineStateOptions {
   /** recent events kept per user (older ones live on in the Store and the next model) */
@@ -18,13 +19,43 @@ export interface MemoryOnlineStateOptions {
   maxEvents?: number;
 }
 
-interface UserSlot {
-  history: Array<UserEventRecord & { seq?: number }>;
-  impressions: Array<{ itemId: string; timestamp: number }>;
-  revision: number;
+/** the impressions of a user never shown anything: shared, so frozen */
+const NOTHING_SHOWN: Array<{ itemId: string; timestamp: number }> = Object.freeze([]) as unknown as Array<{ itemId: string; timestamp: number }>;
+
+/**
+ * A user's state, handed out as their UserOnlineState. `impressions` is an own enumerable
+ * accessor, so a slot compares and spreads like the plain object the port describes, and its
+ * view is built only when read (see RecentImpressions); the buffer itself is a private field,
+ * outside that shape, made at the user's first impression (most users with events have none).
+ */
+class UserSlot implements UserOnlineState {
+  history: Array<UserEventRecord & { seq?: number }> = [];
+  revision = 0;
+  declare readonly impressions: Array<{ itemId: string; timestamp: number }>;
+  #shown: RecentImpressions | undefined = undefined;
+
+  constructor() {
+    // one getter function for every slot: the slots share one hidden class
+    Object.defineProperty(this, 'impressions', { get: UserSlot.impressionsOf, enumerable: true });
+  }
+
+  private static impressionsOf(this: UserSlot): Array<{ itemId: string; timestamp: number }> {
+    // the port's type is a mutable array; like the live array this replaced, readers never change it
+    return this.#shown ? (this.#shown.items() as Array<{ itemId: string; timestamp: number }>) : NOTHING_SHOWN;
+  }
+
+  /** the user's impression buffer, made on first use with room for `max` items */
+  shown(max: number): RecentImpressions {
+    return (this.#shown ??= new RecentImpressions(max));
+  }
+
+  /** number of impressions held */
+  get shownCount(): number {
+    return this.#shown ? this.#shown.size : 0;
+  }
 }
 
-const newSlot = (): UserSlot => ({ history: [], impressions: [], revision: 0 });
+const newSlot = (): UserSlot => new UserSlot();
 
 const EMPTY: UserOnlineState = Object.freeze({ history: [], impressions: [], revision: 0 }) as UserOnlineState;
 
@@ -37,19 +68,29 @@ export class MemoryOnlineState implements OnlineState {
   private readonly users = new RecencyMap<UserSlot>();
   private readonly impressionsById = new Map<string, Impression>();
   /**
-   * impressionsById's ids in insertion order, oldest at `attributionHead`: the oldest is found
-   * in O(1). `impressionsById.keys().next()` walks over the holes every delete leaves at the
-   * front of a Map until it is rehashed: once the 100,000 cap was reached, a cached
-   * recommendation's CPU climbed from ~12 µs to 90-170 µs as the holes piled up.
+   * impressionsById's ids in insertion order: a ring of at most maxAttribution ids, the oldest
+   * at `attributionHead` once it is full, so the oldest is found in O(1) and replaced in place.
+   * `impressionsById.keys().next()` walks over the holes every delete leaves at the front of a
+   * Map until it is rehashed: once the 100,000 cap was reached, a cached recommendation's CPU
+   * climbed from ~12 µs to 90-170 µs as the holes piled up.
    */
-  private attributionOrder: string[] = [];
+  private readonly attributionOrder: string[] = [];
   private attributionHead = 0;
   /**
    * Trending as exponentially decayed counts stored in "log-space at a reference time": each
-   * event adds 2^((t - t0)/halfLife), so comparing items needs no per-read decay pass.
+   * event adds 2^((t - t0)/halfLife), so comparing items needs no per-read decay pass. The
+   * counts live in mutable cells: adding to one is one Map lookup and allocates nothing, where
+   * `set(id, get(id) + w)` was two lookups and a fresh heap number per event.
    */
-  private readonly itemHeat = new Map<string, number>();
+  private readonly itemHeat = new Map<string, HeatCell>();
   private t0 = Number.NaN;
+  /**
+   * 2^((heatTime - t0)/halfLife) for the last event time seen: a batch's events mostly share
+   * their time (the server stamps a POST's events with one clock reading), so one Math.pow
+   * serves the whole batch
+   */
+  private heatTime = Number.NaN;
+  private heatWeight = 0;
   private readonly named = new Map<string, number>();
   private readonly maxHistory: number;
   private readonly maxImpressions: number;
@@ -108,16 +149,25 @@ export class MemoryOnlineState implements OnlineState {
   }
 
   private addHeat(itemId: string, t: number): void {
+    if (t !== this.heatTime) this.heatWeight = this.weightAt(t);
+    const cell = this.itemHeat.get(itemId);
+    if (cell) cell.heat += this.heatWeight;
+    else this.itemHeat.set(itemId, { heat: this.heatWeight });
+  }
+
+  /** 2^((t - t0)/halfLife), first moving t0 to t if that would overflow; remembered as heatTime's weight. */
+  private weightAt(t: number): number {
     if (Number.isNaN(this.t0)) this.t0 = t;
     let exponent = (t - this.t0) / this.halfLife;
     if (exponent > 500) {
       // move the reference time forward before 2^exponent overflows
       const shrink = Math.pow(2, -exponent);
-      for (const [k, v] of this.itemHeat) this.itemHeat.set(k, v * shrink);
+      for (const cell of this.itemHeat.values()) cell.heat *= shrink;
       this.t0 = t;
       exponent = 0;
     }
-    this.itemHeat.set(itemId, (this.itemHeat.get(itemId) ?? 0) + Math.pow(2, exponent));
+    this.heatTime = t;
+    return Math.pow(2, exponent);
   }
 
   async getUser(userId: string): Promise<UserOnlineState> {
@@ -130,19 +180,27 @@ export class MemoryOnlineState implements OnlineState {
 
   async recordImpressions(impressions: readonly Impression[]): Promise<void> {
     for (const imp of impressions) {
-      if (!this.impressionsById.has(imp.recommendationId)) this.attributionOrder.push(imp.recommendationId);
-      this.impressionsById.set(imp.recommendationId, imp);
-      if (this.impressionsById.size > this.maxAttribution) this.impressionsById.delete(this.attributionOrder[this.attributionHead++] as string);
-      if (this.attributionHead > 1024 && this.attributionHead * 2 > this.attributionOrder.length) {
-        // drop the evicted prefix once it is half the array: amortized O(1) per impression
-        this.attributionOrder = this.attributionOrder.slice(this.attributionHead);
-        this.attributionHead = 0;
-      }
-      if (!imp.userId) continue;
-      const s = this.slot(imp.userId);
-      for (const itemId of imp.itemIds) s.impressions.push({ itemId, timestamp: imp.timestamp });
-      if (s.impressions.length > this.maxImpressions) s.impressions.splice(0, s.impressions.length - this.maxImpressions);
+      this.remember(imp);
+      if (imp.userId) this.slot(imp.userId).shown(this.maxImpressions).push(imp.itemIds, imp.timestamp);
     }
+  }
+
+  /** Keeps `imp` for attribution, forgetting the oldest past maxAttribution. */
+  private remember(imp: Impression): void {
+    if (this.maxAttribution <= 0) return;
+    const byId = this.impressionsById;
+    const before = byId.size;
+    byId.set(imp.recommendationId, imp);
+    // a known id keeps its place in the order (as a Map keeps a re-set key's)
+    if (byId.size === before) return;
+    const order = this.attributionOrder;
+    if (order.length < this.maxAttribution) {
+      order.push(imp.recommendationId);
+      return;
+    }
+    byId.delete(order[this.attributionHead] as string);
+    order[this.attributionHead] = imp.recommendationId;
+    this.attributionHead = this.attributionHead + 1 === order.length ? 0 : this.attributionHead + 1;
   }
 
   async getImpression(recommendationId: string): Promise<Impression | undefined> {
@@ -150,9 +208,13 @@ export class MemoryOnlineState implements OnlineState {
   }
 
   async trending(limit: number, now: number): Promise<Array<{ itemId: string; score: number }>> {
-    const scale = Number.isNaN(this.t0) ? 0 : Math.pow(2, (this.t0 - now) / this.halfLife);
-    const all = [...this.itemHeat].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    return all.slice(0, limit).map(([itemId, h]) => ({ itemId, score: h * scale }));
+    const exponent = Number.isNaN(this.t0) ? -Infinity : (this.t0 - now) / this.halfLife;
+    const scale = Math.pow(2, exponent);
+    const all = Array.from(this.itemHeat, ([itemId, cell]) => ({ itemId, heat: cell.heat })).sort((a, b) => b.heat - a.heat || (a.itemId < b.itemId ? -1 : 1));
+    // `now` more than ~1,000 half-lives from the reference time over- or underflows the scale
+    // while the heat itself is representable: then the exponents are added instead
+    const inRange = Math.abs(exponent) < 1000;
+    return all.slice(0, limit).map(({ itemId, heat }) => ({ itemId, score: inRange ? heat * scale : heat === 0 ? 0 : Math.pow(2, Math.log2(heat) + exponent) }));
   }
 
   async incrementCounters(deltas: Readonly<Record<string, number>>): Promise<void> {
@@ -170,6 +232,8 @@ export class MemoryOnlineState implements OnlineState {
   }
 
   async mergeUsers(from: string, into: string): Promise<void> {
+    // as the Redis adapter does: merging a user into itself walked a history while inserting into it
+    if (from === into) return;
     const a = this.users.get(from);
     if (!a) return;
     const b = this.touch(into);
@@ -177,7 +241,9 @@ export class MemoryOnlineState implements OnlineState {
     for (const e of a.history) insertByTime(b.history, e);
     if (b.history.length > this.maxHistory) b.history.splice(0, b.history.length - this.maxHistory);
     this.totalEvents += b.history.length;
-    b.impressions = [...b.impressions, ...a.impressions].sort((x, y) => x.timestamp - y.timestamp).slice(-this.maxImpressions);
+    // a stable sort: of equal times, `into`'s impressions stay first (its own, shown out of time
+    // order, are put in order too, as before)
+    if (a.shownCount > 0 || b.shownCount > 0) b.shown(this.maxImpressions).replace([...b.impressions, ...a.impressions].sort((x, y) => x.timestamp - y.timestamp));
     b.revision = ++this.revision;
     this.users.delete(from);
   }
@@ -189,7 +255,7 @@ export class MemoryOnlineState implements OnlineState {
       this.totalEvents -= s.history.length - kept.length;
       // the revision stays (see UserOnlineState.revision): the dropped events are in the model
       s.history = kept;
-      if (kept.length === 0 && s.impressions.length === 0) this.users.delete(id);
+      if (kept.length === 0 && s.shownCount === 0) this.users.delete(id);
     }
   }
 
@@ -202,6 +268,10 @@ export class MemoryOnlineState implements OnlineState {
   get eventCount(): number {
     return this.totalEvents;
   }
+}
+
+interface HeatCell {
+  heat: number;
 }
 
 /**
