@@ -394,7 +394,7 @@ export class SqliteStore implements Store {
     const rows = this.database.transaction(() => {
       const upto = Number(s.getMeta.get(USER_INDEX_UPTO_KEY)?.value ?? 0);
       const newest = s.userTailNewest.all(upto, userId, since, limit);
-      if (newest.length < limit) newest.push(...s.userIndexedNewest.all(userId, upto, since, limit - newest.length));
+      if (newest.length < limit) pushIndexedNewest(s, userId, upto, since, limit, newest);
       return newest;
     })();
     rows.reverse();
@@ -497,16 +497,9 @@ function prepareStatements(db: Database.Database) {
     userTailNewest: db.prepare<[number, string, number, number], EventRow>(
       'SELECT * FROM events WHERE seq > ? AND user_id = ? AND ts >= ? ORDER BY seq DESC LIMIT ?',
     ),
-    /**
-     * the user's indexed events, newest first: chunks newest first (their ranges are disjoint,
-     * see CREATE_EVENTS_BY_USER), each chunk's seqs sorted apart, so LIMIT stops after the
-     * chunks it needs
-     */
-    userIndexedNewest: db.prepare<[string, number, number, number], EventRow>(
-      `SELECT e.* FROM events_by_user u, json_each(u.seqs) j, events e
-       WHERE u.user_id = ? AND u.first_seq <= ? AND e.seq = j.value AND e.ts >= ?
-       ORDER BY u.first_seq DESC, j.key DESC LIMIT ?`,
-    ),
+    /** a user's chunks of the user index, newest first (see pushIndexedNewest) */
+    userChunksNewest: db.prepare<[string, number], { seqs: string }>('SELECT seqs FROM events_by_user WHERE user_id = ? AND first_seq <= ? ORDER BY first_seq DESC'),
+    eventBySeq: db.prepare<[number], EventRow>('SELECT * FROM events WHERE seq = ?'),
     scanEvents: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     countEvents: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
     eventsByRecommendation: db.prepare<[string], EventRow>('SELECT * FROM events WHERE recommendation_id = ? ORDER BY seq'),
@@ -518,6 +511,25 @@ function prepareStatements(db: Database.Database) {
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * Appends a user's indexed events with ts ≥ since to `out`, newest first, until it holds
+ * `limit`: the chunks newest first (their ranges are disjoint, see CREATE_EVENTS_BY_USER), each
+ * read from its end, an event fetched per seq. One SQL join ordered by chunk and array index
+ * fetched every event of a chunk before sorting it: the indexed part of a user's newest event
+ * (chunks of ~110 seqs) took 150–230 µs CPU that way, ~27 µs here, ~43 µs with v3's index;
+ * userEvents as a whole (a short tail) is as fast as with v3 for limits 1 to 1,000.
+ */
+function pushIndexedNewest(s: Statements, userId: string, upto: number, since: number, limit: number, out: EventRow[]): void {
+  // returning from inside the loop ends the iteration (the statement is reset)
+  for (const chunk of s.userChunksNewest.iterate(userId, upto)) {
+    const seqs = JSON.parse(chunk.seqs) as number[];
+    for (let i = seqs.length - 1; i >= 0; i--) {
+      const row = s.eventBySeq.get(seqs[i]!);
+      if (row !== undefined && row.ts >= since && out.push(row) >= limit) return;
+    }
+  }
+}
 
 /**
  * Creates the events table, or migrates an older file to this version (schema.ts). A file
