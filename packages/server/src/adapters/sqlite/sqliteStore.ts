@@ -168,6 +168,11 @@ export class SqliteStore implements Store {
     this.db = db;
   }
 
+  /** Whether writes go to a writer thread (false: inline, as for ':memory:', a worker thread or a read-only command). */
+  get writesOnThread(): boolean {
+    return this.thread !== undefined;
+  }
+
   /** Whether the database is open and can be written (readiness): false once the writer thread is gone. */
   isOpen(): boolean {
     return this.db !== undefined && this.db.open && (this.thread === undefined || this.thread.alive());
@@ -358,7 +363,9 @@ export class SqliteStore implements Store {
     batch.forEach((a, i) => a.resolve(rows[i]!));
     // the user index's bulk insert (~40 ms) is the writer thread's, never this thread's; if the
     // call fails, the next small append asks again
-    if (this.here.userIndexDue()) this.thread.call('indexUsers').catch(() => {});
+    let newest = 0;
+    for (const r of rows) for (const seq of r.seqs) if (seq > newest) newest = seq;
+    if (newest > 0 && this.here.userIndexDue(newest)) this.thread.call('indexUsers').catch(() => {});
   }
 
   private appendInline(inline: InlineWrites, events: NewEvent[]): Promise<AppendedRows> {
