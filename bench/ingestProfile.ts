@@ -1,45 +1,69 @@
 /**
- * CPU per 1,000-event batch through POST /v1/events, the server in this process (for
- * --cpu-prof). Usage: [CONC=4] node --import tsx bench/ingestProfile.ts [batches]
+ * CPU per 1,000-event batch (or per single event) through POST /v1/events, the server in this
+ * process (for --cpu-prof) and the client in a child process (autocannon, as bench:serve's),
+ * so the CPU figures and the profile are the server's alone.
+ * Usage: [SINGLE=1] [CONC=4] node --import tsx bench/ingestProfile.ts [requests]
  *
- * The CPU figure is the whole process's: the SQLite writer thread's too (and the client's, see
- * below). --cpu-prof writes one profile per thread: the largest two are the server's thread
- * and the writer thread (its samples under SqliteWriter: inserts, indexTail, commits).
+ * Prints the process's CPU per request and per thread: the two busiest threads are the
+ * server's thread and the SQLite writer thread. --cpu-prof writes one profile per thread (the
+ * writer's samples are under SqliteWriter: inserts, the user index, commits).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { threadCpu, threadCpuSince } from './serve/threadCpu.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../packages/server/src/server.ts';
-import { defaultConfig } from '../packages/server/src/config/schema.ts';
+import { fileURLToPath } from 'node:url';
+import { threadCpu, threadCpuSince } from './serve/threadCpu.ts';
 
-const N = Number(process.argv[2] ?? 300);
-const dataDir = mkdtempSync(join(tmpdir(), 'attune-ingest-prof-'));
-const server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
-// SINGLE=1: one event per request (N requests) instead of 1,000-event batches
 const single = process.env.SINGLE === '1';
-let e = 0;
-const batchBody = JSON.stringify(Array.from({ length: 1000 }, (_, k) => ({ type: 'view', userId: `batch-${k % 300}`, itemId: String(1 + ((k * 7) % 1682)) })));
-const post = async (): Promise<void> => {
-  const res = await fetch(`${server.url}/v1/events`, { method: 'POST', body: single ? JSON.stringify({ type: 'view', userId: `bench-${e % 5000}`, itemId: String(1 + (e++ % 1682)) }) : batchBody, headers: { 'content-type': 'application/json' } });
-  if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
-  await res.arrayBuffer();
-};
-for (let k = 0; k < 30; k++) await post(); // warm-up
-const th0 = threadCpu();
-const c0 = process.cpuUsage();
-const t0 = performance.now();
-// CONC requests in flight, like bench:serve's 4 connections
-const CONC = Number(process.env.CONC ?? 4);
-let next = 0;
-await Promise.all(Array.from({ length: CONC }, async () => {
-  while (next++ < N) await post();
-}));
-const wall = performance.now() - t0;
-const c = process.cpuUsage(c0);
-// client (fetch) CPU is included: this is an upper bound for the server's share
-const per = single ? 1 : 1000;
-console.log(`threads (CPU ms): ${threadCpuSince(th0, threadCpu())}`);
-console.log(`${N} ${single ? 'requests' : 'batches'}: ${((c.user + c.system) / 1000 / N).toFixed(3)} ms CPU each (user ${(c.user / 1000 / N).toFixed(3)}, sys ${(c.system / 1000 / N).toFixed(3)}), wall ${(wall / N).toFixed(3)} ms each, ${Math.round((N * per) / (wall / 1000))} events/s`);
-await server.close();
-rmSync(dataDir, { recursive: true, force: true });
+const CONC = Number(process.env.CONC ?? (single ? 20 : 4));
+
+/** Child mode: `amount` POSTs over CONC connections; prints autocannon's rate. */
+async function client(url: string, amount: number): Promise<void> {
+  // autocannon ships no type declarations; a string specifier keeps tsc from demanding them
+  const name = 'autocannon';
+  // `any`: only a few known fields of autocannon's result are read
+  const run = (await import(name)).default as (o: Record<string, unknown>) => Promise<any>;
+  const batchBody = JSON.stringify(Array.from({ length: 1000 }, (_, k) => ({ type: 'view', userId: `batch-${k % 300}`, itemId: String(1 + ((k * 7) % 1682)) })));
+  let e = 0;
+  const r = await run({
+    url: `${url}/v1/events`,
+    connections: CONC,
+    amount,
+    requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (req: Record<string, unknown>) => ({ ...req, body: single ? JSON.stringify({ type: 'view', userId: `bench-${e % 5000}`, itemId: String(1 + (e++ % 1682)) }) : batchBody }) }],
+  });
+  process.stdout.write(`${JSON.stringify({ total: r.requests.total, non2xx: r.non2xx, rate: r.requests.average })}\n`);
+}
+
+function load(url: string, amount: number): Promise<{ total: number; non2xx: number; rate: number }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--client', url, String(amount)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  return new Promise((resolve, reject) => proc.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited with ${code}`)))));
+}
+
+async function main(): Promise<void> {
+  const { startServer } = await import('../packages/server/src/server.ts');
+  const { defaultConfig } = await import('../packages/server/src/config/schema.ts');
+  const N = Number(process.argv[2] ?? (single ? 60_000 : 600));
+  const dataDir = mkdtempSync(join(tmpdir(), 'attune-ingest-prof-'));
+  const server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
+  try {
+    await load(server.url, single ? 2000 : 30); // warm-up
+    const th0 = threadCpu();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = await load(server.url, N);
+    const wall = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    const per = single ? 1 : 1000;
+    console.log(`threads (CPU ms): ${threadCpuSince(th0, threadCpu())}`);
+    console.log(`${r.total} ${single ? 'requests' : 'batches'} (non-2xx ${r.non2xx}): ${((c.user + c.system) / r.total).toFixed(1)} µs server CPU each (user ${(c.user / r.total).toFixed(1)}, sys ${(c.system / r.total).toFixed(1)}), ${((c.user + c.system) / r.total / per).toFixed(2)} µs per event; ${Math.round((r.total * per) / (wall / 1000))} events/s (wall, incl. the client's start)`);
+  } finally {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--client') await client(process.argv[3] as string, Number(process.argv[4]));
+else await main();
