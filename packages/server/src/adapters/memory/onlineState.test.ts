@@ -110,7 +110,7 @@ describe('MemoryOnlineState', () => {
     expect(kept).toEqual(Array.from({ length: 1500 }, (_, k) => id - 1500 + k));
   });
 
-  it('keeps impressions per user and for attribution as arrays and an insertion-ordered map would, through merges and deletions', async () => {
+  it('keeps impressions per user as appending arrays would, and the newest maxAttribution lists for attribution, through merges and deletions', async () => {
     type Op =
       | { kind: 'show'; rec: string; user: string | undefined; items: string[]; t: number }
       | { kind: 'merge'; from: string; into: string }
@@ -125,14 +125,12 @@ describe('MemoryOnlineState', () => {
       fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 40 }), async (maxImpressions, maxAttribution, ops) => {
         const s = new MemoryOnlineState({ maxImpressions, maxAttribution });
         const shown = new Map<string, Array<{ itemId: string; timestamp: number }>>();
-        const byId = new Map<string, Impression>();
+        const recorded: Impression[] = [];
         for (const o of ops) {
           if (o.kind === 'show') {
             const imp: Impression = { recommendationId: o.rec, itemIds: o.items, timestamp: o.t, surface: 'user', ...(o.user === undefined ? {} : { userId: o.user }) };
             await s.recordImpressions([imp]);
-            // a Map keeps a re-set key where it was; past the cap the first key goes
-            byId.set(o.rec, imp);
-            if (byId.size > maxAttribution) byId.delete(byId.keys().next().value as string);
+            recorded.push(imp);
             if (o.user !== undefined) shown.set(o.user, [...(shown.get(o.user) ?? []), ...o.items.map((itemId) => ({ itemId, timestamp: o.t }))].slice(-maxImpressions));
           } else if (o.kind === 'merge') {
             await s.mergeUsers(o.from, o.into);
@@ -147,7 +145,9 @@ describe('MemoryOnlineState', () => {
           }
           for (const u of ['u', 'v', 'w']) expect((await s.getUser(u)).impressions).toEqual(shown.get(u) ?? []);
         }
-        for (let k = 0; k <= 15; k++) expect(await s.getImpression(`r${k}`)).toBe(byId.get(`r${k}`));
+        // the newest recording of an id among the last maxAttribution lists recorded
+        const kept = recorded.slice(-maxAttribution);
+        for (let k = 0; k <= 15; k++) expect(await s.getImpression(`r${k}`)).toBe(kept.findLast((i) => i.recommendationId === `r${k}`));
       }),
     );
   });
