@@ -70,3 +70,23 @@ describe('metrics: recordHttp', () => {
     expect(text).not.toContain('attune_http_request_duration_seconds_count{method="GET",route="/x"}');
   });
 });
+
+describe('metrics: recordIngested', () => {
+  it('gives the same /metrics text as prom-client incrementing per call, scraped at any points', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ result: fc.constantFrom('accepted' as const, 'duplicate' as const, 'rejected' as const), n: fc.integer({ min: 1, max: 1000 }), scrape: fc.boolean() }), { maxLength: 40 }),
+        async (calls) => {
+          const direct = createMetrics({ defaultMetrics: false });
+          const tallied = createMetrics({ defaultMetrics: false });
+          for (const c of calls) {
+            direct.eventsIngested.inc({ result: c.result }, c.n);
+            tallied.recordIngested(c.result, c.n);
+            if (c.scrape) expect(await tallied.registry.metrics()).toBe(await direct.registry.metrics());
+          }
+          expect(await tallied.registry.metrics()).toBe(await direct.registry.metrics());
+        },
+      ),
+    );
+  });
+});

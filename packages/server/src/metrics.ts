@@ -15,7 +15,10 @@ export interface Metrics {
    * additions, no label objects hashed per request (see HttpTallies).
    */
   recordHttp(method: string, route: string, statusCode: number, seconds: number): void;
+  /** filled by `recordIngested` when scraped: not incremented directly */
   eventsIngested: Counter<'result'>;
+  /** Counts events by result in plain fields (a single-event POST must not hash a label object). */
+  recordIngested(result: IngestResult, n: number): void;
   /** seconds since the serving model was trained */
   modelAgeSeconds: Gauge;
   /** wall time of the last training run */
@@ -24,12 +27,16 @@ export interface Metrics {
   trainingRuns: Counter<'outcome'>;
 }
 
+export type IngestResult = 'accepted' | 'duplicate' | 'rejected';
+
 const HTTP_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'attune_' });
   const http = new HttpTallies(HTTP_DURATION_BUCKETS);
+  // per result in the order first seen, as prom-client lists label sets
+  const ingested: Array<{ labels: { result: IngestResult }; count: number; flushed: number }> = [];
   return {
     registry,
     httpRequests: new Counter({
@@ -57,7 +64,19 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       help: 'Events received, by result: accepted, duplicate, rejected',
       labelNames: ['result'],
       registers: [registry],
+      collect() {
+        for (const t of ingested) {
+          if (t.count === t.flushed) continue;
+          this.inc(t.labels, t.count - t.flushed);
+          t.flushed = t.count;
+        }
+      },
     }),
+    recordIngested(result, n) {
+      let t = ingested.find((x) => x.labels.result === result);
+      if (!t) ingested.push((t = { labels: { result }, count: 0, flushed: 0 }));
+      t.count += n;
+    },
     modelAgeSeconds: new Gauge({ name: 'attune_model_age_seconds', help: 'Age of the serving model', registers: [registry] }),
     trainingDurationSeconds: new Gauge({
       name: 'attune_training_duration_seconds',

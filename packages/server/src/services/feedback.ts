@@ -30,6 +30,8 @@ export class FeedbackService {
   ) {}
 
   async eventsAccepted(events: readonly StoredEvent[]): Promise<void> {
+    // nearly every batch has no feedback event: no map and no promises for it
+    if (!events.some((e) => FEEDBACK_EVENT_TYPES.has(e.type))) return;
     const byUser = new Map<string, StoredEvent[]>();
     for (const e of events) {
       if (!FEEDBACK_EVENT_TYPES.has(e.type)) continue;

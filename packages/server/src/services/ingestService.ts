@@ -54,7 +54,7 @@ export class IngestService {
       event = parseEvent(body, '$', now);
     } catch (err) {
       if (err instanceof ValidationIssue) {
-        this.opts.metrics?.eventsIngested.inc({ result: 'rejected' });
+        this.opts.metrics?.recordIngested('rejected', 1);
         throw new ApiError(400, err.code, err.message, err.path);
       }
       throw err;
@@ -84,9 +84,9 @@ export class IngestService {
     const result = await this.store.appendEvents(events);
     const m = this.opts.metrics;
     if (m) {
-      if (result.accepted.length) m.eventsIngested.inc({ result: 'accepted' }, result.accepted.length);
-      if (result.duplicates.length) m.eventsIngested.inc({ result: 'duplicate' }, result.duplicates.length);
-      if (rejected.length) m.eventsIngested.inc({ result: 'rejected' }, rejected.length);
+      if (result.accepted.length) m.recordIngested('accepted', result.accepted.length);
+      if (result.duplicates.length) m.recordIngested('duplicate', result.duplicates.length);
+      if (rejected.length) m.recordIngested('rejected', rejected.length);
     }
     if (result.accepted.length > 0) {
       const stored =
