@@ -25,7 +25,7 @@ export interface OnlineLimits {
 }
 
 export type OnlineStateConfig =
-  | ({ kind: 'memory'; maxEvents?: number; maxAttribution?: number } & OnlineLimits)
+  | ({ kind: 'memory'; maxEvents?: number; maxUsers?: number; maxAttribution?: number } & OnlineLimits)
   | ({ kind: 'redis'; url: string; prefix?: string; userTtlSeconds?: number; attributionTtlSeconds?: number } & OnlineLimits);
 
 /** Opens the store: it is init()ed (tables created / migrated) when the promise resolves. */

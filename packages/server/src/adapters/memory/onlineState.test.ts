@@ -70,6 +70,37 @@ describe('MemoryOnlineState', () => {
     expect(s.eventCount).toBe(3);
   });
 
+  it('keeps at most maxUsers users, visitors only shown lists included, forgetting the least recently active first', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.record({ user: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'), shown: fc.boolean() }), { maxLength: 40 }),
+        async (maxUsers, ops) => {
+          const s = new MemoryOnlineState({ maxUsers });
+          // model: users by recency; an event makes its user the newest, a first impression adds the user as newest
+          let order: string[] = [];
+          let t = 0;
+          for (const o of ops) {
+            t++;
+            if (o.shown) {
+              await s.recordImpressions([{ recommendationId: `r${t}`, userId: o.user, itemIds: ['x'], timestamp: t, surface: 'user' }]);
+              if (!order.includes(o.user)) order.push(o.user);
+            } else {
+              await s.recordEvents([ev(o.user, 'i', t)]);
+              order = [...order.filter((u) => u !== o.user), o.user];
+            }
+            order = order.slice(-maxUsers);
+            expect(s.userCount).toBe(order.length);
+          }
+          for (const u of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) {
+            const st = await s.getUser(u);
+            expect(st.history.length + st.impressions.length > 0).toBe(order.includes(u));
+          }
+        },
+      ),
+    );
+  });
+
   it('trims events a model already covers, keeping those without a seq', async () => {
     const s = new MemoryOnlineState();
     await s.recordEvents([ev('u', 'a', 1, 5), ev('u', 'b', 2, 9), ev('u', 'c', 3)]);

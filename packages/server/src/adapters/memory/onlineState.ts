@@ -18,6 +18,12 @@ export interface MemoryOnlineStateOptions {
    * first (their events stay in the Store and reach them again through the next model)
    */
   maxEvents?: number;
+  /**
+   * users kept (default 500,000); past it the least recently active are forgotten first. The
+   * event budget alone never evicted visitors who were only shown lists and never sent an
+   * event, so a site with many anonymous visitors grew without bound.
+   */
+  maxUsers?: number;
 }
 
 /** the impressions of a user never shown anything: shared, so frozen */
@@ -93,6 +99,7 @@ export class MemoryOnlineState implements OnlineState {
   private readonly maxAttribution: number;
   private readonly halfLife: number;
   private readonly maxEvents: number;
+  private readonly maxUsers: number;
   private totalEvents = 0;
   /** global revision so cached derived values can tell "anything changed" cheaply */
   private revision = 0;
@@ -104,19 +111,34 @@ export class MemoryOnlineState implements OnlineState {
     this.recentImpressions = new RecentById(this.maxAttribution);
     this.halfLife = opts.trendingHalfLifeMs ?? 24 * 3_600_000;
     this.maxEvents = opts.maxEvents ?? 500_000;
+    this.maxUsers = Math.max(1, opts.maxUsers ?? 500_000);
   }
 
   private slot(userId: string): UserSlot {
-    return this.users.getOrCreate(userId, newSlot);
+    const s = this.users.getOrCreate(userId, newSlot);
+    if (this.users.size > this.maxUsers) this.evictUsers();
+    return s;
   }
 
   /** The user's slot, moved to the most-recently-active end (LRU order). */
   private touch(userId: string): UserSlot {
-    return this.users.touch(userId, newSlot);
+    const s = this.users.touch(userId, newSlot);
+    if (this.users.size > this.maxUsers) this.evictUsers();
+    return s;
   }
 
   private evict(): void {
     while (this.totalEvents > this.maxEvents) {
+      const oldest = this.users.oldest();
+      if (!oldest) return;
+      this.totalEvents -= oldest[1].history.length;
+      this.users.delete(oldest[0]);
+    }
+  }
+
+  /** Forgets the least recently active users past maxUsers (the newest entry, just made, is never the oldest). */
+  private evictUsers(): void {
+    while (this.users.size > this.maxUsers) {
       const oldest = this.users.oldest();
       if (!oldest) return;
       this.totalEvents -= oldest[1].history.length;
