@@ -200,8 +200,13 @@ export class Trainer {
     if (!outcome.promote) return;
     registry.swap(toServingModel(version, decodeArtifact(outcome.artifact), meta.createdAt));
     if (previous) await store.updateModelVersion(previous.version, { status: 'retired', note: `replaced by version ${version}` });
-    // events the new model was trained on no longer need the online fold-in
-    await online.trimBefore(outcome.lastSeq);
+    // Events a model was trained on no longer need the online fold-in, but only the previous
+    // model's are dropped: with a shared online state (scale-out), an API node still serving the
+    // previous version until it loads this one must still find every event after that version's
+    // horizon, or lists computed in between would leave them out for their whole lifetime.
+    // Holding one generation more costs memory, not accuracy: buildProfile skips online events
+    // at or below the serving model's own horizon.
+    if (previous) await online.trimBefore(Math.min(previous.lastSeq, outcome.lastSeq));
   }
 
   private pruneJobs(): void {

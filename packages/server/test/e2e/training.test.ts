@@ -133,3 +133,34 @@ describe('training and model versions', () => {
     expect(json.error.path).toBe('$.colour');
   });
 });
+
+describe('the online state after a model swap', () => {
+  let own: RunningServer | undefined;
+  let ownDir: string;
+  const ownCall = jsonCaller(() => (own as RunningServer).url);
+
+  afterAll(async () => {
+    await own?.close();
+    rmSync(ownDir, { recursive: true, force: true });
+  });
+
+  it('keeps the events after the previous version\'s horizon (an API node may still serve it) and drops them one version later', async () => {
+    ownDir = mkdtempSync(join(tmpdir(), 'attune-trim-'));
+    own = await startServer(defaultConfig({ port: 0, dataDir: ownDir, logLevel: 'silent', training: { model: 'item-knn', afterNewEvents: 1_000_000 } }));
+    await ownCall('POST', '/v1/items/batch', { items: data.items.map((it) => ({ id: it.id, properties: { category: it.category } })) });
+    await ownCall('POST', '/v1/events', data.interactions.map((e) => ({ type: 'view', userId: e.userId, itemId: e.itemId, timestamp: e.timestamp })));
+    const trainOwn = async (): Promise<any> => waitForTraining(ownCall, (await ownCall('POST', '/v1/models/train')).json.jobId);
+    expect(await trainOwn()).toMatchObject({ status: 'succeeded', promoted: true });
+    const probe = { type: 'probe', userId: 'u3', itemId: data.items[0]!.id, timestamp: Date.now() };
+    expect((await ownCall('POST', '/v1/events', probe)).status).toBe(200);
+    const online = own.app.attune.serving!.online;
+    const hasProbe = async (): Promise<boolean> => (await online.getUser('u3')).history.some((e) => e.type === 'probe');
+    expect(await hasProbe()).toBe(true);
+    // the next version is trained on the probe: a node still on the first version needs it in the online state
+    expect(await trainOwn()).toMatchObject({ status: 'succeeded', promoted: true });
+    expect(await hasProbe()).toBe(true);
+    // one version later, every node serves a version that holds it
+    expect(await trainOwn()).toMatchObject({ status: 'succeeded', promoted: true });
+    expect(await hasProbe()).toBe(false);
+  });
+});
