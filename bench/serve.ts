@@ -49,6 +49,8 @@ async function childBare(): Promise<void> {
   app.get('/fixed', async () => body);
   // the same body on the recommendations path, for the open-loop client (the host's floor at a fixed rate)
   app.get('/v1/users/:id/recommendations', async () => body);
+  // the single-event run's floor: Fastify's JSON body parser and a fixed answer, no work of ours
+  app.post('/v1/events', async () => ({ accepted: 1, duplicates: 0, rejected: [] }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` })}\n`);
@@ -99,11 +101,19 @@ function cpuMs(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Server CPU per unit (µs) over a load test that sent `units` of work. */
-async function withServerCpu<T>(pid: number | undefined, run: () => Promise<T>, units: (r: T) => number): Promise<[T, number]> {
+/**
+ * Server and client CPU per unit (µs) over a load test: the server child's user + system time,
+ * and this process's (autocannon's: the bench does nothing else during a run). Both share the
+ * 2 cores, so their sum bounds the rate the host can reach at all: 2,000,000 / (client + server)
+ * units/s with both cores fully busy.
+ */
+async function withCpu<T>(pid: number | undefined, run: () => Promise<T>, units: (r: T) => number): Promise<[T, number, number]> {
   const before = cpuMs(pid);
+  const c0 = process.cpuUsage();
   const r = await run();
-  return [r, ((cpuMs(pid) - before) * 1000) / Math.max(1, units(r))];
+  const c = process.cpuUsage(c0);
+  const n = Math.max(1, units(r));
+  return [r, ((cpuMs(pid) - before) * 1000) / n, (c.user + c.system) / n];
 }
 
 /** Resident set size of a process, MiB (Linux /proc). */
@@ -167,14 +177,21 @@ interface CannonResult {
 }
 type Cannon = (opts: Record<string, unknown>) => Promise<CannonResult>;
 
-/** Closed-loop load of one view event per POST, spread over 5,000 users and ml-100k's 1,682 items. */
+/**
+ * One view event per POST body, spread over 5,000 users and ml-100k's 1,682 items, serialized
+ * once: autocannon sends prebuilt request buffers, where a setupRequest that serializes a body
+ * per request cost the client 54 µs instead of 35 µs per request (AMD EPYC, 2026-11-29) and made
+ * the client the bottleneck of the single-event run.
+ */
+const SINGLE_EVENT_BODIES = Array.from({ length: 5000 }, (_, k) => JSON.stringify({ type: 'view', userId: `bench-${k}`, itemId: String(1 + ((k * 7) % 1682)) }));
+
+/** Closed-loop load of one view event per POST (SINGLE_EVENT_BODIES in turn on each connection). */
 async function singleEventLoad(url: string): Promise<CannonResult> {
-  let e = 0;
   return cannon({
     url: `${url}/v1/events`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ type: 'view', userId: `bench-${e % 5000}`, itemId: String(1 + (e++ % 1682)) }) }) }],
+    requests: SINGLE_EVENT_BODIES.map((body) => ({ method: 'POST', body })),
   });
 }
 
@@ -214,13 +231,15 @@ async function servingPhase(report: string[][]): Promise<Record<string, number>>
   // the open-loop client against bare Fastify: what the host, the client and Node's HTTP stack
   // cost the tail at 5,000 req/s before any work of ours (ml-100k's user ids, only for the paths)
   const bareOpen = await pacedRecommendationsInChild(bare.url, Array.from({ length: 943 }, (_, k) => String(k + 1)), 5000, SECONDS);
+  const [barePost, barePostServer, barePostClient] = await withCpu(bare.proc.pid, () => singleEventLoad(bare.url), (r) => r.requests.total);
   await stopChild(bare);
   report.push(['bare Fastify, fixed JSON (ceiling)', fmt(ceiling.requests.average), fmt(ceiling.latency.p50, 1), fmt(ceiling.latency.p99, 1), '']);
   report.push(['  … open loop, uniform 5,000 req/s', fmt(bareOpen.rate), fmt(bareOpen.p50, 1), fmt(bareOpen.p99, 1), `the host's floor for the tail at this rate: the same client as below; p99.9 ${fmt(bareOpen.p999, 1)} ms, max ${fmt(bareOpen.max, 1)} ms`]);
+  report.push(['bare Fastify, POST /v1/events answered without work (single-event floor)', fmt(barePost.requests.average), fmt(barePost.latency.p50, 1), fmt(barePost.latency.p99, 1), `the single-event run's bodies through Fastify's JSON parser; CPU per request: server ${fmt(barePostServer, 1)} µs, client ${fmt(barePostClient, 1)} µs`]);
 
   const dir = mkdtempSync(join(tmpdir(), 'attune-bench-'));
   const attune = await startChild(['--child-attune', dir, JSON.stringify({ model: MODEL, afterNewEvents: 1e9, intervalSeconds: 86_400 })]);
-  const out: Record<string, number> = { ceiling: ceiling.requests.average, barePacedP99: bareOpen.p99 };
+  const out: Record<string, number> = { ceiling: ceiling.requests.average, barePacedP99: bareOpen.p99, barePostRate: barePost.requests.average };
   try {
     const rss0 = rssMiB(attune.proc.pid);
     const items = readFileSync(join(ML100K, 'u.item'), 'latin1')
@@ -294,14 +313,20 @@ async function servingPhase(report: string[][]): Promise<Record<string, number>>
     report.push(['  … autocannon overallRate 5,000 req/s, 50 connections', fmt(paced.requests.average), fmt(paced.latency.p50, 1), fmt(paced.latency.p99, 1), `non-2xx ${paced.non2xx}; per-second budgets sent at full speed, i.e. bursts of 50 concurrent requests`]);
     out.autocannonPacedP99 = paced.latency.p99;
 
-    const single = await singleEventLoad(attune.url);
-    report.push(['POST /v1/events, one event per request', fmt(single.requests.average), fmt(single.latency.p50, 1), fmt(single.latency.p99, 1), `events/s; non-2xx ${single.non2xx}`]);
+    const [single, singleServer, singleClient] = await withCpu(attune.proc.pid, () => singleEventLoad(attune.url), (r) => r.requests.total);
+    report.push(['POST /v1/events, one event per request', fmt(single.requests.average), fmt(single.latency.p50, 1), fmt(single.latency.p99, 1), `events/s; ${fmt((100 * single.requests.average) / barePost.requests.average)} % of the single-event floor; non-2xx ${single.non2xx}; CPU per event: server ${fmt(singleServer, 1)} µs, client ${fmt(singleClient, 1)} µs, so at most ${fmt((cpus().length * 1e6) / (singleServer + singleClient))} events/s on ${cpus().length} fully busy cores`]);
     out.singleRate = single.requests.average;
+    out.singleBound = (cpus().length * 1e6) / (singleServer + singleClient);
 
     const batchBody = JSON.stringify(Array.from({ length: 1000 }, (_, k) => ({ type: 'view', userId: `batch-${k % 300}`, itemId: String(1 + ((k * 7) % 1682)) })));
     const batched = await cannon({ url: `${attune.url}/v1/events`, method: 'POST', headers: { 'content-type': 'application/json' }, body: batchBody, connections: 4 });
-    report.push(['POST /v1/events, batches of 1,000', fmt(batched.requests.average * 1000), fmt(batched.latency.p50, 1), fmt(batched.latency.p99, 1), `events/s (${fmt(batched.requests.average, 1)} req/s); ml-100k load through the API: ${fmt(batchRate)} events/s`]);
+    report.push(['POST /v1/events, batches of 1,000 (4 connections)', fmt(batched.requests.average * 1000), fmt(batched.latency.p50, 1), fmt(batched.latency.p99, 1), `events/s (${fmt(batched.requests.average, 1)} req/s); ml-100k load through the API, one batch at a time: ${fmt(batchRate)} events/s`]);
     out.batchedRate = batched.requests.average * 1000;
+    // with 4 batches in flight the parse (here) and the commit (writer thread) often wait for
+    // each other; a sender of this volume keeps more in flight
+    const wide = await cannon({ url: `${attune.url}/v1/events`, method: 'POST', headers: { 'content-type': 'application/json' }, body: batchBody, connections: 16 });
+    report.push(['POST /v1/events, batches of 1,000 (16 connections)', fmt(wide.requests.average * 1000), fmt(wide.latency.p50, 1), fmt(wide.latency.p99, 1), `events/s (${fmt(wide.requests.average, 1)} req/s); non-2xx ${wide.non2xx}`]);
+    out.wideRate = wide.requests.average * 1000;
 
     // event → recommendation: post an event, then fetch; done when the list reflects it
     const lat: number[] = [];
@@ -423,28 +448,30 @@ async function ingestOnly(): Promise<void> {
   try {
     // the ceiling under the same load settings as the single-event run
     const bare = await startChild(['--child-bare']);
-    const [ceiling, ceilingCpu] = await withServerCpu(bare.proc.pid, () => cannon({ url: `${bare.url}/fixed` }), perRequest);
+    const [ceiling, ceilingCpu, ceilingClient] = await withCpu(bare.proc.pid, () => cannon({ url: `${bare.url}/fixed` }), perRequest);
+    const [barePost, barePostCpu, barePostClient] = await withCpu(bare.proc.pid, () => singleEventLoad(bare.url), perRequest);
     await stopChild(bare);
-    rows.push(['bare Fastify, fixed JSON (ceiling)', fmt(ceiling.requests.average), fmt(ceiling.latency.p50, 1), fmt(ceiling.latency.p99, 1), fmt(ceilingCpu, 1), 'requests/s']);
+    rows.push(['bare Fastify, fixed JSON (ceiling)', fmt(ceiling.requests.average), fmt(ceiling.latency.p50, 1), fmt(ceiling.latency.p99, 1), fmt(ceilingCpu, 1), fmt(ceilingClient, 1), 'requests/s']);
+    rows.push(['bare Fastify, POST /v1/events answered without work (single-event floor)', fmt(barePost.requests.average), fmt(barePost.latency.p50, 1), fmt(barePost.latency.p99, 1), fmt(barePostCpu, 1), fmt(barePostClient, 1), `requests/s; the single-event run's bodies through Fastify's JSON parser; at most ${fmt((cpus().length * 1e6) / (barePostCpu + barePostClient))}/s on ${cpus().length} fully busy cores`]);
     const data = readTsv(join(ML100K, 'u.data'), false).sort((a, b) => a.ts - b.ts);
     const batchRate = await ingest(attune.url, data, 1000, () => 'rating');
-    const [single, singleCpu] = await withServerCpu(attune.proc.pid, () => singleEventLoad(attune.url), perRequest);
-    rows.push(['POST /v1/events, one event per request', fmt(single.requests.average), fmt(single.latency.p50, 1), fmt(single.latency.p99, 1), fmt(singleCpu, 1), `events/s (goal ≥ 20,000; ${fmt((100 * single.requests.average) / ceiling.requests.average)} % of the ceiling); non-2xx ${single.non2xx}`]);
+    const [single, singleCpu, singleClient] = await withCpu(attune.proc.pid, () => singleEventLoad(attune.url), perRequest);
+    rows.push(['POST /v1/events, one event per request', fmt(single.requests.average), fmt(single.latency.p50, 1), fmt(single.latency.p99, 1), fmt(singleCpu, 1), fmt(singleClient, 1), `events/s (goal ≥ 20,000; ${fmt((100 * single.requests.average) / barePost.requests.average)} % of the single-event floor); non-2xx ${single.non2xx}; at most ${fmt((cpus().length * 1e6) / (singleCpu + singleClient))}/s on ${cpus().length} fully busy cores`]);
     const batchBody = JSON.stringify(Array.from({ length: 1000 }, (_, k) => ({ type: 'view', userId: `batch-${k % 300}`, itemId: String(1 + ((k * 7) % 1682)) })));
-    const [batched, batchedCpu] = await withServerCpu(
+    const [batched, batchedCpu, batchedClient] = await withCpu(
       attune.proc.pid,
       () => cannon({ url: `${attune.url}/v1/events`, method: 'POST', headers: { 'content-type': 'application/json' }, body: batchBody, connections: 4 }),
       (r) => r.requests.total * 1000,
     );
-    rows.push(['POST /v1/events, batches of 1,000 (4 connections)', fmt(batched.requests.average * 1000), fmt(batched.latency.p50, 1), fmt(batched.latency.p99, 1), fmt(batchedCpu, 2), `events/s (goal ≥ 250,000; ${fmt(batched.requests.average, 1)} req/s, non-2xx ${batched.non2xx}); ml-100k load through the API, one batch at a time: ${fmt(batchRate)} events/s`]);
+    rows.push(['POST /v1/events, batches of 1,000 (4 connections)', fmt(batched.requests.average * 1000), fmt(batched.latency.p50, 1), fmt(batched.latency.p99, 1), fmt(batchedCpu, 2), fmt(batchedClient, 2), `events/s (goal ≥ 250,000; ${fmt(batched.requests.average, 1)} req/s, non-2xx ${batched.non2xx}); ml-100k load through the API, one batch at a time: ${fmt(batchRate)} events/s`]);
     // 4 connections leave the pipeline (parse here, commit on the writer thread) partly idle:
     // a sender of this volume would use more, and the two threads then overlap
-    const [wide, wideCpu] = await withServerCpu(
+    const [wide, wideCpu, wideClient] = await withCpu(
       attune.proc.pid,
       () => cannon({ url: `${attune.url}/v1/events`, method: 'POST', headers: { 'content-type': 'application/json' }, body: batchBody, connections: 16 }),
       (r) => r.requests.total * 1000,
     );
-    rows.push(['POST /v1/events, batches of 1,000 (16 connections)', fmt(wide.requests.average * 1000), fmt(wide.latency.p50, 1), fmt(wide.latency.p99, 1), fmt(wideCpu, 2), `events/s (${fmt(wide.requests.average, 1)} req/s, non-2xx ${wide.non2xx})`]);
+    rows.push(['POST /v1/events, batches of 1,000 (16 connections)', fmt(wide.requests.average * 1000), fmt(wide.latency.p50, 1), fmt(wide.latency.p99, 1), fmt(wideCpu, 2), fmt(wideClient, 2), `events/s (${fmt(wide.requests.average, 1)} req/s, non-2xx ${wide.non2xx})`]);
   } finally {
     await stopChild(attune);
     rmSync(dir, { recursive: true, force: true });
@@ -452,9 +479,9 @@ async function ingestOnly(): Promise<void> {
   const md = [
     `The server (SQLite, WAL, synchronous=NORMAL; accepted events committed before the answer) runs in a child process; autocannon (${SECONDS} s per run, 20 connections unless noted) runs in the bench process.`,
     `1-minute load average ${fmt(loadBefore, 1)} at the start and ${fmt(loadavg()[0] as number, 1)} at the end on ${cpus().length} cores: other work shares the machine, so rates are noisy.`,
-    'Server CPU is the server process\'s user + system time over the run divided by the events (requests for the ceiling) it handled: the load generator shares the 2 cores, so the CPU figure is the steadier measure of server cost.',
+    'Server CPU is the server process\'s user + system time over the run divided by the events (requests for the ceiling) it handled; client CPU is the bench process\'s (autocannon\'s). Both share the machine\'s cores, so the CPU figures are the steadier measure of cost, and cores × 1,000,000 / (server + client CPU in µs) is the most events per second the run could reach with both cores fully busy.',
     '',
-    table(['endpoint', 'events/s', 'p50 ms', 'p99 ms', 'server CPU µs/event', 'notes'], rows),
+    table(['endpoint', 'events/s', 'p50 ms', 'p99 ms', 'server CPU µs/event', 'client CPU µs/event', 'notes'], rows),
   ].join('\n');
   const knobs = ['BENCH_SECONDS', 'BENCH_MODEL'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `);
   writeSection('serve-ingest', 'Event ingestion', `${knobs.join('')}BENCH_ONLY_INGEST=1 npm run bench:serve`, md);
@@ -495,6 +522,8 @@ async function main(): Promise<void> {
       [
         ['recommendations / ceiling', `${fmt((100 * (s.recsRate as number)) / (s.ceiling as number))} % steady state, ${fmt((100 * (s.uncachedRate as number)) / (s.ceiling as number))} % with the pipeline on every request (goal ≥ 40 %)`],
         ['p99 at 5,000 req/s', `${fmt(s.pacedP99 as number, 1)} ms open loop (goal ≤ 10 ms; bare Fastify at the same rate on this host: ${fmt(s.barePacedP99 as number, 1)} ms); autocannon overallRate bursts: ${fmt(s.autocannonPacedP99 as number, 1)} ms; open loop at the same share of this host's ceiling (${fmt(s.scaledRate as number)} req/s): ${fmt(s.scaledP99 as number, 1)} ms`],
+        ['single events (one per POST)', `${fmt(s.singleRate as number)} events/s (goal ≥ 20,000); Fastify answering the same POSTs without work: ${fmt(s.barePostRate as number)} requests/s; CPU bound on this host: ${fmt(s.singleBound as number)} events/s`],
+        ['batched events (1,000 per POST)', `${fmt(s.batchedRate as number)} events/s with 4 connections, ${fmt(s.wideRate as number)} with 16 (goal ≥ 250,000)`],
         ['event → recommendation p99', `${fmt(s.rtP99 as number, 2)} ms (goal ≤ 100 ms)`],
         ['resident memory: fresh server', `${s.rssStart} MiB`],
         ['resident memory: ml-100k loaded', `${s.rssLoaded} MiB`],
