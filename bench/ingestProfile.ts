@@ -2,11 +2,14 @@
  * CPU per 1,000-event batch (or per single event) through POST /v1/events, the server in this
  * process (for --cpu-prof) and the client in a child process (autocannon, as bench:serve's),
  * so the CPU figures and the profile are the server's alone.
- * Usage: [SINGLE=1] [CONC=4] node --import tsx bench/ingestProfile.ts [requests]
+ * Usage: [SINGLE=1] [CONC=4] [CLIENT_PROF=DIR] node --import tsx bench/ingestProfile.ts [requests]
  *
  * Prints the process's CPU per request and per thread: the two busiest threads are the
  * server's thread and the SQLite writer thread. --cpu-prof writes one profile per thread (the
- * writer's samples are under SqliteWriter: inserts, the user index, commits).
+ * writer's samples are under SqliteWriter: inserts, the user index, commits). CLIENT_PROF=DIR
+ * profiles the client process too, to line its busy and idle stretches up with the server's.
+ * "over the load" is the rate over autocannon's own elapsed time (whole seconds: compare runs
+ * of many requests).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,11 +35,11 @@ async function client(url: string, amount: number): Promise<void> {
     amount,
     requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (req: Record<string, unknown>) => ({ ...req, body: single ? JSON.stringify({ type: 'view', userId: `bench-${e % 5000}`, itemId: String(1 + (e++ % 1682)) }) : batchBody }) }],
   });
-  process.stdout.write(`${JSON.stringify({ total: r.requests.total, non2xx: r.non2xx, rate: r.requests.average })}\n`);
+  process.stdout.write(`${JSON.stringify({ total: r.requests.total, non2xx: r.non2xx, rate: r.requests.average, elapsed: r.duration })}\n`);
 }
 
-function load(url: string, amount: number): Promise<{ total: number; non2xx: number; rate: number }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--client', url, String(amount)], { stdio: ['ignore', 'pipe', 'inherit'] });
+function load(url: string, amount: number): Promise<{ total: number; non2xx: number; rate: number; elapsed: number }> {
+  const proc = spawn(process.execPath, [...(process.env.CLIENT_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.CLIENT_PROF] : []), '--import', 'tsx', fileURLToPath(import.meta.url), '--client', url, String(amount)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
   return new Promise((resolve, reject) => proc.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited with ${code}`)))));
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
     const c = process.cpuUsage(c0);
     const per = single ? 1 : 1000;
     console.log(`threads (CPU ms): ${threadCpuSince(th0, threadCpu())}`);
-    console.log(`${r.total} ${single ? 'requests' : 'batches'} (non-2xx ${r.non2xx}): ${((c.user + c.system) / r.total).toFixed(1)} µs server CPU each (user ${(c.user / r.total).toFixed(1)}, sys ${(c.system / r.total).toFixed(1)}), ${((c.user + c.system) / r.total / per).toFixed(2)} µs per event; ${Math.round((r.total * per) / (wall / 1000))} events/s (wall, incl. the client's start)`);
+    console.log(`${r.total} ${single ? 'requests' : 'batches'} (non-2xx ${r.non2xx}): ${((c.user + c.system) / r.total).toFixed(1)} µs server CPU each (user ${(c.user / r.total).toFixed(1)}, sys ${(c.system / r.total).toFixed(1)}), ${((c.user + c.system) / r.total / per).toFixed(2)} µs per event; ${Math.round((r.total * per) / (wall / 1000))} events/s (wall, incl. the client's start); over the load ${Math.round((r.total * per) / r.elapsed)} events/s`);
   } finally {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
