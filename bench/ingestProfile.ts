@@ -2,7 +2,7 @@
  * CPU per 1,000-event batch (or per single event) through POST /v1/events, the server in this
  * process (for --cpu-prof) and the client in a child process (autocannon, as bench:serve's),
  * so the CPU figures and the profile are the server's alone.
- * Usage: [SINGLE=1] [CONC=4] [CLIENT_PROF=DIR] node --import tsx bench/ingestProfile.ts [requests]
+ * Usage: [SINGLE=1] [CONC=4] [CLIENT_PROF=DIR] [IN_PROCESS=1] node --import tsx bench/ingestProfile.ts [requests]
  *
  * Prints the process's CPU per request and per thread: the two busiest threads are the
  * server's thread and the SQLite writer thread. --cpu-prof writes one profile per thread (the
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-ingest-prof-'));
   const server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
   try {
+    if (process.env.IN_PROCESS === '1') return await inProcess(server.app.attune.ingest, N);
     await load(server.url, single ? 2000 : 30); // warm-up
     const th0 = threadCpu();
     const c0 = process.cpuUsage();
@@ -65,6 +66,33 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * IN_PROCESS=1: the ingest service called directly by CONC concurrent callers, each awaiting its
+ * answer before the next event (as a keep-alive connection does), bodies parsed from JSON text
+ * as the HTTP route's are: the cost of ingestion without HTTP. Three rounds, CPU per event.
+ */
+async function inProcess(ingest: { ingestBody(body: unknown): Promise<unknown> }, requests: number): Promise<void> {
+  const perCaller = Math.ceil(requests / CONC);
+  const batchText = JSON.stringify(Array.from({ length: 1000 }, (_, j) => ({ type: 'view', userId: `batch-${j % 300}`, itemId: String(1 + ((j * 7) % 1682)) })));
+  let e = 0;
+  const caller = async (): Promise<void> => {
+    for (let k = 0; k < perCaller; k++) {
+      if (single) await ingest.ingestBody(JSON.parse(`{"type":"view","userId":"bench-${e % 5000}","itemId":"${1 + (e++ % 1682)}"}`));
+      else await ingest.ingestBody(JSON.parse(batchText));
+    }
+  };
+  for (let round = 1; round <= 3; round++) {
+    const th0 = threadCpu();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: CONC }, caller));
+    const c = process.cpuUsage(c0);
+    const wall = performance.now() - t0;
+    const n = perCaller * CONC * (single ? 1 : 1000);
+    console.log(`round ${round}: ${((c.user + c.system) / n).toFixed(2)} µs CPU per event (sys ${(c.system / n).toFixed(2)}), ${Math.round(n / (wall / 1000))} events/s over ${Math.round(wall)} ms; threads (CPU ms): ${threadCpuSince(th0, threadCpu())}`);
   }
 }
 

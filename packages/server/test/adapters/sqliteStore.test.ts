@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/adapters/sqlite/sqliteStore.ts';
 import type { AppendResult, NewEvent, StoredEvent, Store } from '../../src/ports/store.ts';
@@ -98,6 +99,29 @@ describe('SqliteStore appends (multi-row inserts of server-named events)', () =>
 });
 
 describe('SqliteStore writer thread', () => {
+  it('appends requested in one turn, large ones sent to the thread at once and small ones at the turn\'s end or written here, are stored in the order requested', async () => {
+    const store = new SqliteStore({ path: join(dir, `db-${n++}.sqlite`) });
+    await store.init();
+    let run = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 100, max: 260 })), { minLength: 1, maxLength: 8 }), async (sizes) => {
+          const r = run++;
+          const requests = sizes.map((size, k) => Array.from({ length: size }, (_, j) => ({ type: 'view', userId: `r${r}`, itemId: `${k}:${j}`, timestamp: j })));
+          const results = await Promise.all(requests.map((events) => store.appendEvents(events)));
+          const seqs = results.flatMap((res) => res.stored!.map((e) => e.seq));
+          expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+          expect(results.flatMap((res) => res.stored!.map((e) => e.itemId))).toEqual(requests.flat().map((e) => e.itemId));
+          const stored = await store.userEvents(`r${r}`);
+          expect(stored.map((e) => e.itemId)).toEqual(requests.flat().map((e) => e.itemId));
+        }),
+        { numRuns: 25 },
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a writer thread that is gone makes the store not ready and its writes fail, instead of hanging', async () => {
     const store = new SqliteStore({ path: join(dir, `db-${n++}.sqlite`) });
     await store.init();
