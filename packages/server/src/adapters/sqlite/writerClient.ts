@@ -97,7 +97,14 @@ export class WriterClient {
     const batch = this.outgoing;
     if (batch.length === 0) return;
     this.outgoing = [];
-    const packed = packEvents(batch.map((a) => a.events));
+    let packed: ReturnType<typeof packEvents>;
+    try {
+      packed = packEvents(batch.map((a) => a.events));
+    } catch (err) {
+      // every append of the message hears of it, not only the one that happened to send it
+      for (const a of batch) a.reject(err);
+      return;
+    }
     // the typed arrays move to the thread instead of being copied
     this.request({ id: 0, op: 'append', packed }, [packed.groupSizes.buffer, packed.lengths.buffer, packed.numbers.buffer, packed.hasValue.buffer]).then(
       (rows) => batch.forEach((a, i) => a.resolve((rows as AppendedRows[])[i]!)),
