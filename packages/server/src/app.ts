@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { AppContext, AppDeps } from './appContext.ts';
-import { errorHandler, notFoundHandler } from './errors.ts';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { routePlugins } from './routes/index.ts';
@@ -29,6 +29,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(core ?? createCoreServices({ config, store: deps.store, bus: deps.bus, metrics })),
   };
 
+  const onError = errorHandler(config.docsBaseUrl);
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
@@ -37,13 +38,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // reject unknown fields rather than silently dropping them, for routes that use Ajv
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
-    // long ids reach our validator (a 400 naming the field) instead of the router's bare 414
-    routerOptions: { maxParamLength: 2048 },
+    // above Node's limit on the request line and headers (16 KiB by default; a longer URL is a
+    // 431 from clientErrorHandler): a long id always reaches our validator (a 400 naming the
+    // field) instead of the router's 414
+    routerOptions: { maxParamLength: 65_536 },
+    // the router's refusals (a malformed percent-escape in the path) and the HTTP parser's in
+    // the API's error shape, not in Fastify's own
+    frameworkErrors: onError,
+    clientErrorHandler: clientErrorHandler(config.docsBaseUrl, logger),
   }) as unknown as FastifyInstance;
 
   // only JSON bodies: anything else is a 415, not a string handed to a validator
   app.removeContentTypeParser('text/plain');
-  app.setErrorHandler(errorHandler(config.docsBaseUrl));
+  app.setErrorHandler(onError);
   app.setNotFoundHandler(notFoundHandler(config.docsBaseUrl));
   app.decorate('attune', ctx);
 

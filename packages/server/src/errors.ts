@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Every error the API returns has one shape: `{error: {code, message, path?, docs?}}`.
@@ -22,6 +23,7 @@ export const ERROR_CODES = [
   'invalid_request',
   'invalid_json',
   'invalid_content_length',
+  'invalid_url',
   'too_many_events',
   'too_many_items',
   'unknown_scenario',
@@ -35,8 +37,10 @@ export const ERROR_CODES = [
   'not_found',
   'route_not_found',
   'wrong_role',
+  'request_timeout',
   'body_too_large',
   'unsupported_media_type',
+  'headers_too_large',
   'rate_limited',
   'not_ready',
   'internal',
@@ -109,6 +113,12 @@ export function toApiError(err: unknown): ApiError {
       return new ApiError(400, 'invalid_content_length', e.message);
     case 'invalid_cursor':
       return new ApiError(400, 'invalid_cursor', e.message, '$.cursor');
+    // the router's own refusals (app.ts passes them here through frameworkErrors); their
+    // messages would echo the whole path, up to 16 KiB of it
+    case 'FST_ERR_BAD_URL':
+      return new ApiError(400, 'invalid_url', 'the path is not a valid URL: a percent-escape (%XX) is malformed or does not decode to UTF-8');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ApiError(414, 'bad_request', 'a path segment is too long');
   }
   if (e instanceof SyntaxError) return new ApiError(400, 'invalid_json', `the body is not valid JSON: ${e.message}`, '$');
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
@@ -143,3 +153,31 @@ export function notFoundHandler(docsBase: string = DEFAULT_DOCS_BASE): (request:
     void reply.status(404).send(new ApiError(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`).body(docsBase));
   };
 }
+
+/**
+ * Answers what Node's HTTP parser refuses before any route sees it (Fastify's
+ * clientErrorHandler): a request line and headers over the size limit (431), a request that did
+ * not arrive in time (408), anything that is not HTTP/1.1 (400). Fastify's default answers these
+ * in a shape of its own; this one keeps the API's error shape. The connection is closed after
+ * the answer: the parser cannot tell where the next request would start.
+ */
+export function clientErrorHandler(docsBase: string = DEFAULT_DOCS_BASE, log?: FastifyBaseLogger): (err: Error & { code?: string }, socket: Socket) => void {
+  return (err, socket) => {
+    // a reset connection has no one to answer
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const api =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? new ApiError(431, 'headers_too_large', 'the request line and headers are over the server\'s limit (16 KiB by default): shorten the URL or the headers')
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new ApiError(408, 'request_timeout', 'the request did not arrive in time')
+          : new ApiError(400, 'bad_request', `the request is not valid HTTP/1.1 (${err.code ?? 'parse error'})`);
+    log?.debug({ code: err.code }, 'client error');
+    if (socket.writable) {
+      const body = JSON.stringify(api.body(docsBase));
+      socket.write(`HTTP/1.1 ${api.statusCode} ${STATUS_TEXT[api.statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+    socket.destroy(err);
+  };
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };

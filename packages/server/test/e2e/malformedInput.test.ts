@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './harness.ts';
 
@@ -63,6 +64,10 @@ const cases: Case[] = [
   { name: 'item with an unknown field', method: 'PUT', path: '/v1/items/b', body: { properties: {}, colour: 'red' }, status: 400, code: 'unknown_field', at: '$.colour' },
   { name: 'item available not boolean', method: 'PUT', path: '/v1/items/b', body: { available: 'yes' }, status: 400, code: 'wrong_type', at: '$.available' },
   { name: 'item id too long', method: 'PUT', path: `/v1/items/${'x'.repeat(300)}`, body: {}, status: 400, at: '$.itemId' },
+  // past the router's parameter limit, which answered a 414 in Fastify's shape
+  { name: 'item id of 3,000 characters', method: 'PUT', path: `/v1/items/${'x'.repeat(3000)}`, body: {}, status: 400, at: '$.itemId' },
+  { name: 'path with a malformed percent-escape', method: 'PUT', path: '/v1/items/%E0%A4%A', body: {}, status: 400, code: 'invalid_url' },
+  { name: 'URL over the 16 KiB header limit', method: 'GET', path: `/v1/items/${'x'.repeat(20_000)}`, status: 431, code: 'headers_too_large' },
   { name: 'item body an array', method: 'PUT', path: '/v1/items/b', body: [1], status: 400, code: 'wrong_type', at: '$' },
   {
     name: 'item batch with one bad item (all or nothing)',
@@ -115,6 +120,34 @@ describe('malformed input', () => {
     expect(typeof res.json.error.message).toBe('string');
     if (c.code) expect(res.json.error.code).toBe(c.code);
     if (c.at) expect(res.json.error.path).toBe(c.at);
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+/** Sends bytes on a fresh connection and reads until the server closes it. */
+function rawExchange(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    let got = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (got += d));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(got));
+  });
+}
+
+describe('requests that are not valid HTTP', () => {
+  it.each([
+    ['a non-numeric content-length', 'POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}'],
+    ['a request line that is not HTTP', 'HELLO THERE\r\n\r\n'],
+  ])('%s → 400 in the error shape, connection closed', async (_name, bytes) => {
+    const before = await snapshot();
+    const reply = await rawExchange(t.server.url, bytes);
+    const [head, body] = reply.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head).toMatch(/\r\nConnection: close/i);
+    expect(JSON.parse(body as string).error).toMatchObject({ code: 'bad_request', message: expect.stringContaining('not valid HTTP/1.1') });
     expect(await snapshot()).toEqual(before);
   });
 });
