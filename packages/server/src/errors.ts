@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'invalid_field',
   'invalid_request',
   'invalid_json',
+  'invalid_row',
   'invalid_content_length',
   'invalid_url',
   'too_many_events',

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DelimitedError, numberField, readDelimited, readDelimitedFile, textField, type DelimitedOptions, type DelimitedRow } from './delimited.ts';
+import { DelimitedError, MAX_QUOTED_RECORD_CHARS, numberField, readDelimited, readDelimitedFile, textField, type DelimitedOptions, type DelimitedRow } from './delimited.ts';
 
 async function all(input: Iterable<string> | AsyncIterable<string | Uint8Array>, opts: DelimitedOptions = {}): Promise<DelimitedRow[]> {
   const out: DelimitedRow[] = [];
@@ -96,5 +97,64 @@ describe('readDelimited', () => {
       for await (const _ of readDelimitedFile(path, { required: ['timestamp'] })) void _;
     })());
     expect(missing.message.startsWith(`${path}:1:`)).toBe(true);
+  });
+
+  it('round-trips any fields written with RFC 4180 quoting, line breaks and all', async () => {
+    const cell = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', '\n', '\r\n', ' ', 'é'), maxLength: 8 });
+    const quote = (c: string): string => (/[",\r\n]/.test(c) || c.trim() !== c ? `"${c.replace(/"/g, '""')}"` : c);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }).chain((width) => fc.array(fc.array(cell, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 6 }).map((rows) => ({ width, rows }))), fc.constantFrom('\n', '\r\n'), async ({ width, rows }, eol) => {
+        const header = Array.from({ length: width }, (_, k) => `c${k}`);
+        // a record whose every field is empty is a blank line, which readers skip
+        const kept = rows.filter((r) => r.some((c) => c !== ''));
+        const text = [header.join(','), ...kept.map((r) => r.map(quote).join(','))].join(eol);
+        const read = await all([text], { delimiter: ',' });
+        // line breaks inside quotes are read back as \n (the reader splits physical lines on \r?\n)
+        expect(read.map((r) => header.map((h) => r.record[h]))).toEqual(kept.map((r) => r.map((c) => c.replace(/\r\n/g, '\n'))));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  describe("badRows: 'report'", () => {
+    it('yields a ragged row as an error row and reads on', async () => {
+      const rows = await all(['a,b\n1,2\n3\n4,5\n'], { source: 'r.csv', badRows: 'report' });
+      expect(rows.map((r) => [r.line, r.error?.code, r.record])).toEqual([
+        [2, undefined, { a: '1', b: '2' }],
+        [3, 'bad_row', {}],
+        [4, undefined, { a: '4', b: '5' }],
+      ]);
+    });
+
+    it('reports a quote never closed on the line it opened on, then reads the lines after that one', async () => {
+      const rows = await all(['a,b\n1,"2\n3,4\n5,"six, with comma"\n'], { source: 'q.csv', badRows: 'report' });
+      // line 2's quote is closed by the first quote of line 4: that record is ragged, not open
+      expect(rows.map((r) => [r.line, r.error?.code])).toEqual([[2, 'bad_row']]);
+      const open = await all(['a,b\n1,"2\n3,4\n5,6\n'], { source: 'q.csv', badRows: 'report' });
+      expect(open.map((r) => [r.line, r.error?.code ?? r.record])).toEqual([
+        [2, 'unclosed_quote'],
+        [3, { a: '3', b: '4' }],
+        [4, { a: '5', b: '6' }],
+      ]);
+      expect(open[0]?.error?.message).toBe('q.csv:2: a quoted field is never closed');
+    });
+
+    it(`gives up on a quote still open after ${MAX_QUOTED_RECORD_CHARS} characters, and reads on from the next line`, async () => {
+      const filler: string[] = [];
+      for (let chars = 0, k = 0; chars <= MAX_QUOTED_RECORD_CHARS; k++) chars += filler[filler.push(`u${k},i${k}`) - 1]!.length + 1;
+      const text = ['a,b', 'x,"stray', ...filler, 'p,"closed, later"'].join('\n');
+      const rows = await all([text], { source: 'big.csv', badRows: 'report' });
+      expect(rows[0]?.line).toBe(2);
+      expect(rows[0]?.error?.code).toBe('unclosed_quote');
+      expect(rows[0]?.error?.reason).toMatch(/still open 1 MiB later/);
+      // every filler line and the last one come back as records of their own
+      expect(rows.length).toBe(1 + filler.length + 1);
+      expect(rows[1]?.record).toEqual({ a: 'u0', b: 'i0' });
+      expect(rows.at(-1)?.record).toEqual({ a: 'p', b: 'closed, later' });
+      // and the default stops at it
+      const err = await failure(all([text], { source: 'big.csv' }));
+      expect(err.code).toBe('unclosed_quote');
+      expect(err.line).toBe(2);
+    });
   });
 });

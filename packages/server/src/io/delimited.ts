@@ -12,6 +12,8 @@ export interface DelimitedRow {
   line: number;
   /** field name → raw text; header names mapped to canonical names where `fields` says so */
   record: Record<string, string>;
+  /** badRows 'report' only: why this record could not be read (its record is then empty) */
+  error?: DelimitedError;
 }
 
 export interface DelimitedOptions {
@@ -25,6 +27,12 @@ export interface DelimitedOptions {
   required?: readonly string[];
   /** name used in messages (default: the path, or 'input') */
   source?: string;
+  /**
+   * A record with another number of fields than the header, or one whose quoted field is never
+   * closed: 'throw' (default) stops reading with a DelimitedError; 'report' yields it as a row
+   * with `error` and reads on (after an unclosed quote, from the line after the one it opened on).
+   */
+  badRows?: 'throw' | 'report';
 }
 
 export type DelimitedErrorCode = 'empty_file' | 'missing_column' | 'duplicate_column' | 'bad_row' | 'bad_value' | 'unclosed_quote';
@@ -59,17 +67,28 @@ export async function* readDelimited(input: TextSource, opts: DelimitedOptions =
   let header: string[] | undefined;
   let delimiter = opts.delimiter;
   let quotes = opts.quotes;
-  for await (const { line, fields } of records(lines(input), () => ({ delimiter: delimiter as string, quotes: quotes as boolean }), (first) => {
+  for await (const rec of records(lines(input), () => ({ delimiter: delimiter as string, quotes: quotes as boolean }), (first) => {
     // settle the dialect from the first line before any field is split
     delimiter ??= sniff(first);
     quotes ??= delimiter !== '\t';
   }, file)) {
+    const { line } = rec;
+    // an unreadable header stops the reading whatever badRows says: nothing after it has names
+    if (rec.error && (opts.badRows !== 'report' || !header)) throw rec.error;
+    if (rec.error) {
+      yield { line, record: {}, error: rec.error };
+      continue;
+    }
+    const fields = rec.fields as string[];
     if (!header) {
       header = mapHeader(fields, opts, file);
       continue;
     }
     if (fields.length !== header.length) {
-      throw new DelimitedError('bad_row', file, line, undefined, `expected ${header.length} fields (as in the header), got ${fields.length}`);
+      const error = new DelimitedError('bad_row', file, line, undefined, `expected ${header.length} fields (as in the header), got ${fields.length}`);
+      if (opts.badRows !== 'report') throw error;
+      yield { line, record: {}, error };
+      continue;
     }
     const record: Record<string, string> = {};
     for (let f = 0; f < header.length; f++) record[header[f] as string] = fields[f] as string;
@@ -132,70 +151,135 @@ async function* lines(input: TextSource): AsyncGenerator<string> {
   if (rest.length > 0) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
 
-/** Records from physical lines: blank lines skipped; a quoted field may span lines. */
+/**
+ * Most characters one record may span while a quoted field in it is open. A stray quote would
+ * otherwise make the rest of the file one field: all of it held in memory (past V8's longest
+ * string on a large file), and, read a line at a time, scanned again at every line.
+ */
+export const MAX_QUOTED_RECORD_CHARS = 1 << 20;
+
+type RawRecord = { line: number; fields: string[]; error?: undefined } | { line: number; fields?: undefined; error: DelimitedError };
+
+/** A record whose quoted field is still open: its lines so far and the split state. */
+interface OpenRecord {
+  start: number;
+  lines: Array<[number, string]>;
+  split: QuotedSplit;
+  chars: number;
+}
+
+/**
+ * Records from physical lines: blank lines skipped; a quoted field may span lines. A quote that
+ * is still open at the end of the input, or after MAX_QUOTED_RECORD_CHARS, is reported as an
+ * error record on the line it opened on, and the lines after that one are read again as
+ * records of their own: one stray quote costs one line, not the rest of the file.
+ */
 async function* records(
   src: AsyncGenerator<string>,
   dialect: () => { delimiter: string; quotes: boolean },
   onFirst: (first: string) => void,
   file: string,
-): AsyncGenerator<{ line: number; fields: string[] }> {
+): AsyncGenerator<RawRecord> {
   let lineNo = 0;
   let first = true;
-  let pending: string | undefined;
-  let pendingLine = 0;
-  for await (const text of src) {
+  let replay: Array<[number, string]> = [];
+  let replayAt = 0;
+  let open: OpenRecord | undefined;
+  const next = async (): Promise<[number, string] | undefined> => {
+    if (replayAt < replay.length) return replay[replayAt++];
+    const r = await src.next();
+    if (r.done) return undefined;
     lineNo++;
     if (first) {
-      onFirst(text);
+      onFirst(r.value);
       first = false;
     }
+    return [lineNo, r.value];
+  };
+  const unclosed = (o: OpenRecord, why: string): RawRecord => {
+    // the lines after the opening one, then whatever was still waiting to be read again
+    replay = [...o.lines.slice(1), ...replay.slice(replayAt)];
+    replayAt = 0;
+    return { line: o.start, error: new DelimitedError('unclosed_quote', file, o.start, undefined, why) };
+  };
+  for (;;) {
+    const item = await next();
+    if (item === undefined) {
+      if (!open) return;
+      const o = open;
+      open = undefined;
+      yield unclosed(o, 'a quoted field is never closed');
+      continue;
+    }
+    const [n, text] = item;
+    if (open) {
+      open.lines.push(item);
+      open.chars += text.length + 1;
+      if (open.split.feed(text, true)) {
+        yield { line: open.start, fields: open.split.fields };
+        open = undefined;
+      } else if (open.chars > MAX_QUOTED_RECORD_CHARS) {
+        const o = open;
+        open = undefined;
+        yield unclosed(o, `a quoted field opened on this line is still open ${fmtChars(MAX_QUOTED_RECORD_CHARS)} later (line ${n}): check its quotes`);
+      }
+      continue;
+    }
+    if (text.trim() === '') continue;
     const { delimiter, quotes } = dialect();
-    const joined = pending === undefined ? text : `${pending}\n${text}`;
-    const start = pending === undefined ? lineNo : pendingLine;
-    if (pending === undefined && joined.trim() === '') continue;
-    if (!quotes || joined.indexOf('"') < 0) {
-      pending = undefined;
-      yield { line: start, fields: joined.split(delimiter) };
+    if (!quotes || text.indexOf('"') < 0) {
+      yield { line: n, fields: text.split(delimiter) };
       continue;
     }
-    const fields = splitQuoted(joined, delimiter);
-    if (fields === undefined) {
-      pending = joined;
-      pendingLine = start;
-      continue;
-    }
-    pending = undefined;
-    yield { line: start, fields };
+    const split = new QuotedSplit(delimiter);
+    if (split.feed(text, false)) yield { line: n, fields: split.fields };
+    else open = { start: n, lines: [item], split, chars: text.length };
   }
-  if (pending !== undefined) throw new DelimitedError('unclosed_quote', file, pendingLine, undefined, 'a quoted field is never closed');
 }
 
-/** RFC 4180 field split; undefined when a quote is still open at the end (the record continues). */
-function splitQuoted(s: string, delimiter: string): string[] | undefined {
-  const out: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  for (let p = 0; p < s.length; p++) {
-    const ch = s[p] as string;
-    if (inQuotes) {
-      if (ch === '"') {
-        if (s[p + 1] === '"') {
-          field += '"';
-          p++;
-        } else inQuotes = false;
+const fmtChars = (n: number): string => (n >= 1 << 20 ? `${n / (1 << 20)} MiB` : `${n} characters`);
+
+/**
+ * RFC 4180 field split, fed a physical line at a time: a record whose quoted field spans lines
+ * is scanned once, not again from its start at every line.
+ */
+class QuotedSplit {
+  readonly fields: string[] = [];
+  private field = '';
+  private inQuotes = false;
+
+  constructor(private readonly delimiter: string) {}
+
+  /** Scans one more line (a continuation is joined with a line break); true when the record is complete. */
+  feed(s: string, continuation: boolean): boolean {
+    if (continuation) this.field += '\n';
+    const delimiter = this.delimiter;
+    let field = this.field;
+    let inQuotes = this.inQuotes;
+    for (let p = 0; p < s.length; p++) {
+      const ch = s[p] as string;
+      if (inQuotes) {
+        if (ch === '"') {
+          if (s[p + 1] === '"') {
+            field += '"';
+            p++;
+          } else inQuotes = false;
+        } else field += ch;
+      } else if (ch === '"' && field.trim() === '') {
+        field = '';
+        inQuotes = true;
+      } else if (s.startsWith(delimiter, p)) {
+        this.fields.push(field);
+        field = '';
+        p += delimiter.length - 1;
       } else field += ch;
-    } else if (ch === '"' && field.trim() === '') {
-      field = '';
-      inQuotes = true;
-    } else if (s.startsWith(delimiter, p)) {
-      out.push(field);
-      field = '';
-      p += delimiter.length - 1;
-    } else field += ch;
+    }
+    this.field = field;
+    this.inQuotes = inQuotes;
+    if (inQuotes) return false;
+    this.fields.push(field);
+    return true;
   }
-  if (inQuotes) return undefined;
-  out.push(field);
-  return out;
 }
 
 /** Parses a numeric field, or throws a DelimitedError naming the file, line and field. */

@@ -48,12 +48,12 @@ export interface ImportOptions {
   recommendationLog?: Pick<Store, 'logShownLists'>;
 }
 
-/** One record read from a file: the API-shaped value (or a parse error), with its line. */
+/** One record read from a file: the API-shaped value (or why it could not be read), with its line. */
 interface SourceRecord {
   line: number;
   /** builds the API-shaped object; items need the schema current at write time */
   toRaw: (schema: ItemSchema) => unknown;
-  error?: string;
+  error?: { code: 'invalid_json' | 'invalid_row'; message: string };
 }
 
 export function formatOf(file: string): ImportFormat {
@@ -68,13 +68,18 @@ async function* readSource(opts: ImportOptions, format: ImportFormat): AsyncGene
   if (format === 'jsonl') {
     for await (const l of readJsonLines(opts.file)) {
       const value = l.value;
-      yield l.error !== undefined ? { line: l.line, bytes: l.bytes, toRaw: () => undefined, error: l.error } : { line: l.line, bytes: l.bytes, toRaw: () => value };
+      yield l.error !== undefined ? { line: l.line, bytes: l.bytes, toRaw: () => undefined, error: { code: 'invalid_json', message: l.error } } : { line: l.line, bytes: l.bytes, toRaw: () => value };
     }
     return;
   }
   const fields = opts.kind === 'events' ? EVENT_COLUMNS : opts.kind === 'items' ? ITEM_COLUMNS : USER_COLUMNS;
   const required = opts.kind === 'events' ? ['type', 'userId'] : ['id'];
-  for await (const row of readDelimitedFile(opts.file, { delimiter: format === 'tsv' ? '\t' : ',', fields, required })) {
+  // a ragged row or a never-closed quote is that record's problem: reported by line, the rest read on
+  for await (const row of readDelimitedFile(opts.file, { delimiter: format === 'tsv' ? '\t' : ',', fields, required, badRows: 'report' })) {
+    if (row.error) {
+      yield { line: row.line, bytes: 1, toRaw: () => undefined, error: { code: 'invalid_row', message: row.error.reason } };
+      continue;
+    }
     let bytes = 1;
     for (const k in row.record) bytes += row.record[k]!.length + 1;
     const record = row.record;
@@ -86,8 +91,10 @@ async function* readSource(opts: ImportOptions, format: ImportFormat): AsyncGene
 
 /**
  * Streams a CSV, TSV or JSONL file into the store through the same services and validators as
- * the API, a batch per transaction. Invalid records are reported by line and skipped; a file
- * that cannot be read as its format at all (bad header, ragged row) stops the import.
+ * the API, a batch per transaction. Invalid records are reported by line and skipped, also CSV
+ * and TSV rows with another number of fields than the header and a quote never closed (the
+ * lines after the one it opened on are read again); a file that cannot be read as its format
+ * at all (no header, a bad one) stops the import.
  */
 export async function importFile(services: CoreServices, opts: ImportOptions): Promise<ImportReport> {
   if (opts.kind === 'schema') return importSchema(services, opts.file);
@@ -107,7 +114,7 @@ export async function importFile(services: CoreServices, opts: ImportOptions): P
   for await (const rec of readSource(opts, format)) {
     report.read++;
     bytes += rec.bytes;
-    if (rec.error !== undefined) report.rejected.push({ line: rec.line, code: 'invalid_json', path: '$', message: rec.error });
+    if (rec.error !== undefined) report.rejected.push({ line: rec.line, code: rec.error.code, path: '$', message: rec.error.message });
     else batch.push(rec);
     if (batch.length >= batchSize) {
       await flush();
