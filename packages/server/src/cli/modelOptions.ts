@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { getFactory, InvalidParamsError, UnknownModelError, type ChooseOptions, type ModelFactory } from '@attune/engine';
+import { describeJsonError } from '../io/jsonSyntaxError.ts';
 import { CliError } from './cliError.ts';
 import { note, startProgress } from './progress.ts';
 
@@ -10,7 +11,7 @@ export function parseJsonOption(flag: string, text: string): Record<string, unkn
   try {
     v = JSON.parse(text);
   } catch (err) {
-    throw new CliError(`${flag}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new CliError(`${flag}: not valid JSON: ${describeJsonError(text, err)}`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CliError(`${flag}: expected a JSON object, got ${JSON.stringify(v)}`);
   return v as Record<string, unknown>;

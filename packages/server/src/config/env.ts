@@ -1,4 +1,5 @@
 import { ConfigError } from './configError.ts';
+import { describeJsonError } from '../io/jsonSyntaxError.ts';
 
 type Kind = 'int' | 'string' | 'bool' | 'weights';
 
@@ -63,8 +64,8 @@ function parseValue(name: string, kind: Kind, raw: string): unknown {
       if (raw.trim().startsWith('{')) {
         try {
           return JSON.parse(raw) as unknown;
-        } catch {
-          throw new ConfigError(`${name} is not valid JSON`);
+        } catch (err) {
+          throw new ConfigError(`${name} is not valid JSON: ${describeJsonError(raw, err)}`);
         }
       }
       const weights: Record<string, number> = {};

@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { configSchema, deploymentIssues, type AttuneConfig } from './schema.ts';
 import { configFromEnv } from './env.ts';
 import { ConfigError } from './configError.ts';
+import { describeJsonError } from '../io/jsonSyntaxError.ts';
 
 export const CONFIG_FILE_NAMES = ['attune.config.json', 'attune.config.yaml', 'attune.config.yml'];
 
@@ -72,7 +73,7 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     value = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+    throw new ConfigError(`config file ${path} is not valid ${path.endsWith('.json') ? `JSON: ${describeJsonError(text, err)}` : `YAML: ${(err as Error).message}`}`);
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`config file ${path} must hold an object`);

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { locateJsonError } from './jsonSyntaxError.ts';
 
 /** One JSONL line: its parsed value, or why it does not parse. */
 export type JsonLine = { line: number; bytes: number; value: unknown; error?: undefined } | { line: number; bytes: number; value?: undefined; error: string };
@@ -32,7 +33,8 @@ export async function* readJsonLines(path: string, maxLineChars = MAX_JSON_LINE_
     try {
       return { line, bytes, value: JSON.parse(line === 1 ? text.replace(/^\uFEFF/, '') : text) as unknown };
     } catch (err) {
-      return { line, bytes, error: `not valid JSON: ${(err as Error).message}` };
+      const at = locateJsonError(text);
+      return { line, bytes, error: `not valid JSON: ${at ? `column ${at.column}: ${at.reason}` : (err as Error).message}` };
     }
   };
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {

@@ -50,6 +50,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ cwd: dir, env: { ATTUNE_PORT: '70000' } })).toThrow(/environment.*port/);
     expect(() => loadConfig({ cwd: dir, env: { ATTUNE_LOG_LEVEL: 'loud' } })).toThrow(/logLevel/);
     const badYaml = cwdWith('attune.config.yml', 'port: [');
-    expect(() => loadConfig({ cwd: badYaml, env: {} })).toThrow(/not valid YAML/);
+    expect(() => loadConfig({ cwd: badYaml, env: {} })).toThrow(/not valid YAML.*line 1/);
+    // Node's JSON.parse names no position: the message does
+    const badJson = cwdWith('attune.config.json', '{\n  "port": 8080,\n  "dataDir": \n}\n');
+    expect(() => loadConfig({ cwd: badJson, env: {} })).toThrow(/attune\.config\.json is not valid JSON: line 4, column 1: expected a value .*found "}"/);
+    expect(() => loadConfig({ cwd: dir, env: { ATTUNE_EVENT_WEIGHTS: '{"view": 1,}' } })).toThrow(/ATTUNE_EVENT_WEIGHTS is not valid JSON: line 1, column 12: expected a property name/);
   });
 });

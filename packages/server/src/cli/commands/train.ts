@@ -6,6 +6,7 @@ import { inlineRunner } from '../../jobs/runTraining.ts';
 import { ModelRegistry } from '../../services/modelRegistry.ts';
 import { Trainer } from '../../services/trainer.ts';
 import { CliError } from '../cliError.ts';
+import { parseJsonOption } from '../modelOptions.ts';
 import { addConfigFlags, configFromFlags, type ConfigFlags } from '../configFlags.ts';
 import { startProgress } from '../progress.ts';
 
@@ -29,13 +30,7 @@ export function registerTrain(program: Command): void {
   ).action(async (flags: TrainFlags) => {
     const { config } = configFromFlags(flags);
     let params = config.training.params;
-    if (flags.params !== undefined) {
-      try {
-        params = JSON.parse(flags.params) as Record<string, unknown>;
-      } catch (err) {
-        throw new CliError(`--params is not valid JSON: ${(err as Error).message}`);
-      }
-    }
+    if (flags.params !== undefined) params = parseJsonOption('--params', flags.params);
     const store = await createStore(storeConfigOf(config));
     try {
       if ((await store.countEvents()) === 0) throw new CliError(`no events in ${config.store.kind === 'sqlite' ? config.dataDir : 'the store'}: import some first (attune import events …)`);
