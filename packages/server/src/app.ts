@@ -1,9 +1,9 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { AppContext, AppDeps } from './appContext.ts';
-import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.ts';
+import { clientErrorHandler, errorHandler, invalidJsonBody, notFoundHandler } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { routePlugins } from './routes/index.ts';
@@ -50,6 +50,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // only JSON bodies: anything else is a 415, not a string handed to a validator
   app.removeContentTypeParser('text/plain');
+  // Fastify's JSON parser (prototype-poisoning checks included), with a refusal that says where:
+  // its own error names neither line nor column
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    parseJson(req, body as string, (err: Error | null, value?: unknown) => {
+      if ((err as FastifyError | null)?.code === 'FST_ERR_CTP_INVALID_JSON_BODY') done(invalidJsonBody(body as string), undefined);
+      else done(err, value);
+    });
+  });
   app.setErrorHandler(onError);
   app.setNotFoundHandler(notFoundHandler(config.docsBaseUrl));
   app.decorate('attune', ctx);

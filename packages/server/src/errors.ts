@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { locateJsonError } from './io/jsonSyntaxError.ts';
 
 /**
  * Every error the API returns has one shape: `{error: {code, message, path?, docs?}}`.
@@ -85,6 +86,29 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (code: string, message: string, path?: string, docs?: string) => new ApiError(400, code, message, path, docs);
+
+/**
+ * A body JSON.parse refused, or one the JSON parser refused for a "__proto__" key or a
+ * "constructor" with a "prototype" (prototype poisoning): the message says which, and where.
+ */
+export function invalidJsonBody(body: string): ApiError {
+  const at = locateJsonError(body);
+  const why = at
+    ? `line ${at.line}, column ${at.column}: ${at.reason}`
+    : JSON_PARSES(body)
+      ? 'a "__proto__" key, or a "constructor" holding a "prototype", is refused (prototype poisoning)'
+      : 'it does not parse';
+  return new ApiError(400, 'invalid_json', `the body is not valid JSON: ${why}`, '$');
+}
+
+const JSON_PARSES = (text: string): boolean => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
 export const notFound = (what: string, id: string) => new ApiError(404, 'not_found', `${what} '${id}' does not exist`);
 
 /** One mapping from anything thrown while serving a request to an HTTP status and the error shape. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { locateJsonError } from './jsonSyntaxError.ts';
+import { locateJsonError, MAX_LOCATED_DEPTH } from './jsonSyntaxError.ts';
 
 const parses = (text: string): boolean => {
   try {
@@ -21,6 +21,11 @@ describe('locateJsonError', () => {
     expect(locateJsonError('{"a": 1} x')).toMatchObject({ column: 10, reason: 'expected nothing after the JSON value, found "x"' });
     expect(locateJsonError('"abc')).toMatchObject({ column: 5, reason: 'expected a closing quote, found the end of the text' });
     expect(locateJsonError('{"a": [1, {"b": null}], "c": -1.5e3, "d": "\\u00e9"}')).toBeUndefined();
+  });
+
+  it('does not follow nesting deeper than MAX_LOCATED_DEPTH (a body of 2 million "[")', () => {
+    expect(locateJsonError('['.repeat(2_000_000))).toBeUndefined();
+    expect(locateJsonError(`${'['.repeat(MAX_LOCATED_DEPTH)}x`)).toMatchObject({ column: MAX_LOCATED_DEPTH + 1 });
   });
 
   it('finds an error exactly when JSON.parse refuses the text', () => {

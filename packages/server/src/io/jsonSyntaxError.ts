@@ -13,11 +13,13 @@ export interface JsonSyntaxError {
 /**
  * Locates the first syntax error of a JSON text (RFC 8259), or undefined when it is valid.
  * Node 20's JSON.parse names neither line nor column ("Unexpected token '}', … is not valid
- * JSON"), and a config file or a --params value is fixed by line. Only called once JSON.parse has
- * failed, on small texts: the recursion follows the nesting.
+ * JSON"), and a config file, a --params value or a 10,000-event body is fixed by line. Nesting
+ * deeper than MAX_LOCATED_DEPTH is not followed (undefined: the recursion follows the nesting,
+ * and a request body of two million '[' would otherwise overflow the stack).
  */
 export function locateJsonError(text: string): JsonSyntaxError | undefined {
   let p = 0;
+  let depth = 0;
   const found = (): string => (p >= text.length ? 'the end of the text' : JSON.stringify(text[p]));
   const fail = (expected: string): never => {
     throw new Located(p, `expected ${expected}, found ${found()}`);
@@ -56,10 +58,11 @@ export function locateJsonError(text: string): JsonSyntaxError | undefined {
   const value = (): void => {
     space();
     const ch = text[p];
+    if ((ch === '{' || ch === '[') && ++depth > MAX_LOCATED_DEPTH) throw TOO_DEEP;
     if (ch === '{') {
       p++;
       space();
-      if (text[p] === '}') return void p++;
+      if (text[p] === '}') return void (p++, depth--);
       for (;;) {
         space();
         if (text[p] !== '"') fail('a property name in double quotes');
@@ -70,19 +73,19 @@ export function locateJsonError(text: string): JsonSyntaxError | undefined {
         value();
         space();
         if (text[p] === ',') p++;
-        else if (text[p] === '}') return void p++;
+        else if (text[p] === '}') return void (p++, depth--);
         else fail("',' or '}' after the property value");
       }
     }
     if (ch === '[') {
       p++;
       space();
-      if (text[p] === ']') return void p++;
+      if (text[p] === ']') return void (p++, depth--);
       for (;;) {
         value();
         space();
         if (text[p] === ',') p++;
-        else if (text[p] === ']') return void p++;
+        else if (text[p] === ']') return void (p++, depth--);
         else fail("',' or ']' after the array element");
       }
     }
@@ -103,12 +106,17 @@ export function locateJsonError(text: string): JsonSyntaxError | undefined {
     if (p < text.length) fail('nothing after the JSON value');
     return undefined;
   } catch (err) {
+    if (err === TOO_DEEP) return undefined;
     if (!(err instanceof Located)) throw err;
     const before = text.slice(0, err.offset);
     const line = before.split('\n').length;
     return { offset: err.offset, line, column: err.offset - (before.lastIndexOf('\n') + 1) + 1, reason: err.reason };
   }
 }
+
+/** Deepest nesting locateJsonError follows. */
+export const MAX_LOCATED_DEPTH = 1000;
+const TOO_DEEP = new Error('nested deeper than MAX_LOCATED_DEPTH');
 
 class Located {
   constructor(

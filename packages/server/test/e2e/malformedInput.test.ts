@@ -30,6 +30,8 @@ interface Case {
   status: number;
   code?: string;
   at?: string;
+  /** a part of the message */
+  says?: string;
 }
 
 const event = { type: 'view', userId: 'u1', itemId: 'a' };
@@ -50,7 +52,9 @@ const cases: Case[] = [
   { name: 'events body is a string', method: 'POST', path: '/v1/events', body: 'view', status: 400, code: 'wrong_type', at: '$' },
   { name: 'events array where every event is bad', method: 'POST', path: '/v1/events', body: [{ ...event, type: null }, 7], status: 400, code: 'invalid_events', at: '$[0].type' },
   { name: 'more than 10,000 events', method: 'POST', path: '/v1/events', body: tooMany, status: 400, code: 'too_many_events', at: '$' },
-  { name: 'bad JSON', method: 'POST', path: '/v1/events', body: '{"type": "view", "userId": ', raw: true, status: 400, code: 'invalid_json', at: '$' },
+  { name: 'bad JSON', method: 'POST', path: '/v1/events', body: '{"type": "view", "userId": ', raw: true, status: 400, code: 'invalid_json', at: '$', says: 'line 1, column 28: expected a value' },
+  { name: 'bad JSON on a later line', method: 'POST', path: '/v1/events', body: '[\n  {"type": "view", "userId": "u1"},\n  {"type": "view" "userId": "u2"}\n]', raw: true, status: 400, code: 'invalid_json', at: '$', says: "line 3, column 19: expected ',' or '}' after the property value" },
+  { name: 'a __proto__ key', method: 'POST', path: '/v1/events', body: '{"type": "view", "userId": "u1", "__proto__": {"admin": true}}', raw: true, status: 400, code: 'invalid_json', says: 'prototype poisoning' },
   { name: 'no body at all', method: 'POST', path: '/v1/events', status: 400, code: 'wrong_type', at: '$' },
   { name: 'empty JSON body', method: 'POST', path: '/v1/events', body: '', raw: true, status: 400, code: 'invalid_json' },
   { name: 'text/plain body', method: 'POST', path: '/v1/events', body: 'type=view', raw: true, contentType: 'text/plain', status: 415, code: 'unsupported_media_type' },
@@ -120,6 +124,7 @@ describe('malformed input', () => {
     expect(typeof res.json.error.message).toBe('string');
     if (c.code) expect(res.json.error.code).toBe(c.code);
     if (c.at) expect(res.json.error.path).toBe(c.at);
+    if (c.says) expect(res.json.error.message).toContain(c.says);
     expect(await snapshot()).toEqual(before);
   });
 });
