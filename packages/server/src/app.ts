@@ -37,7 +37,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     // reject unknown fields rather than silently dropping them, for routes that use Ajv
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-    return503OnClosing: true,
+    // a request that reaches a closing server is served (Fastify adds Connection: close): its
+    // events are committed before the server stops, where a 503 (in Fastify's own body shape)
+    // left the client to retry against a server that is going away
+    return503OnClosing: false,
     // above Node's limit on the request line and headers (16 KiB by default; a longer URL is a
     // 431 from clientErrorHandler): a long id always reaches our validator (a 400 naming the
     // field) instead of the router's 414

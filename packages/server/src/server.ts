@@ -71,7 +71,19 @@ export async function startServer(config: AttuneConfig, opts: StartOptions = {})
   let app: FastifyInstance | undefined;
   const close = async (): Promise<void> => {
     // 1. stop accepting and let in-flight requests finish
-    if (app) await app.close();
+    if (app) {
+      const server = app.server;
+      const closed = app.close();
+      // Node closes the connections idle when the close begins; one busy then keeps its
+      // keep-alive after its answer and held the shutdown for Fastify's 72 s keepAliveTimeout
+      // (past the 30 s a container orchestrator waits by default): reap each once it is idle
+      const reaper = setInterval(() => server.closeIdleConnections(), 50);
+      try {
+        await closed;
+      } finally {
+        clearInterval(reaper);
+      }
+    }
     // 2. background services, newest first
     for (const s of [...started].reverse()) {
       try {
