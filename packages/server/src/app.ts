@@ -33,6 +33,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    // Node checks the timeout on a timer (30 s by default): a quarter of it keeps the overshoot
+    // small; the headers' own limit may not exceed the whole request's
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.requestTimeoutMs / 4))), headersTimeout: Math.min(60_000, config.requestTimeoutMs) },
     // one log line per request is too much at 20k req/s; metrics count requests instead
     logController: new LogController({ disableRequestLogging: true }),
     // reject unknown fields rather than silently dropping them, for routes that use Ajv

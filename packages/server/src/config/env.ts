@@ -10,6 +10,7 @@ export const ENV_VARIABLES: ReadonlyArray<{ name: string; key: string; kind: Kin
   { name: 'ATTUNE_DATA', key: 'dataDir', kind: 'string', help: 'data directory (default ./attune-data)' },
   { name: 'ATTUNE_LOG_LEVEL', key: 'logLevel', kind: 'string', help: 'fatal|error|warn|info|debug|trace|silent' },
   { name: 'ATTUNE_BODY_LIMIT', key: 'bodyLimitBytes', kind: 'int', help: 'largest request body in bytes' },
+  { name: 'ATTUNE_REQUEST_TIMEOUT', key: 'requestTimeoutMs', kind: 'int', help: 'longest a request may take to arrive, ms' },
   { name: 'ATTUNE_DOCS_BASE_URL', key: 'docsBaseUrl', kind: 'string', help: "public location of the docs folder, for errors' docs links (default docs/)" },
   { name: 'ATTUNE_ROLE', key: 'role', kind: 'string', help: 'all|api|worker (see docs/deployment.md)' },
   { name: 'ATTUNE_STORE_KIND', key: 'store.kind', kind: 'string', help: 'sqlite|postgres' },

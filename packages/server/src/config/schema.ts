@@ -18,6 +18,12 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** largest accepted request body */
     bodyLimitBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    /**
+     * longest a request may take to arrive whole, headers and body (then a 408 and the connection
+     * is closed): a client trickling bytes cannot hold a connection for ever. Fastify's default,
+     * 0, turns off Node's own limit.
+     */
+    requestTimeoutMs: z.number().int().positive().default(60_000),
     /** where error responses' `docs` links point: the public location of the docs/ folder (default the repository path docs/) */
     docsBaseUrl: z.string().min(1).default('docs/'),
     /**

@@ -15,6 +15,24 @@ function keepAlive(url: string): Promise<{ socket: Socket; received: () => strin
   });
 }
 
+describe('slow clients', () => {
+  it('a request still arriving after requestTimeoutMs gets a 408 in the error shape and its connection closed', async () => {
+    const t = await startTestServer({ requestTimeoutMs: 300 });
+    try {
+      const conn = await keepAlive(t.server.url);
+      // the headers and a few bytes of a body that never comes whole
+      conn.socket.write('POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"type"');
+      await conn.closed;
+      const [head, body] = conn.received().split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 408 /);
+      expect(JSON.parse(body as string).error.code).toBe('request_timeout');
+      expect(await t.server.context.store.countEvents()).toBe(0);
+    } finally {
+      await t.stop();
+    }
+  }, 20_000);
+});
+
 describe('shutdown', () => {
   it('answers a request in flight when the close begins, stores its event, and does not wait out the keep-alive', async () => {
     const t = await startTestServer();
