@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { busConfigOf, onlineConfigOf, storeConfigOf } from './adapters/configured.ts';
+import { busConfigOf, databasePath, onlineConfigOf, storeConfigOf } from './adapters/configured.ts';
 import { createBus, createOnlineState, createStore, type OpenedOnlineState } from './adapters/factory.ts';
 import { MemoryBus } from './adapters/memory/memoryBus.ts';
 import { buildApp } from './app.ts';
+import { databaseInUse } from './adapters/sqlite/databaseInUse.ts';
 import { ConfigError } from './config/configError.ts';
 import { deploymentIssues } from './config/schema.ts';
 import type { AppExtensions } from './appContext.ts';
@@ -44,6 +45,9 @@ export interface StartOptions {
 
 export { databasePath } from './adapters/configured.ts';
 
+/** startServer on an embedded database that another process has open. */
+export class DataDirInUseError extends ConfigError {}
+
 /** What the worker role serves over HTTP: health, readiness, metrics and the trainer's models API. */
 const WORKER_ROUTES = [healthRoutes, modelRoutes];
 
@@ -55,6 +59,14 @@ const WORKER_ROUTES = [healthRoutes, modelRoutes];
 export async function startServer(config: AttuneConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const issues = deploymentIssues(config);
   if (issues.length > 0) throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
+  // two servers on one embedded database would each keep their own catalogue, users, scenarios
+  // and real-time state in memory, and neither would see what the other was sent
+  if (!opts.store && config.store.kind === 'sqlite' && (await databaseInUse(databasePath(config.dataDir)))) {
+    throw new DataDirInUseError(
+      `${databasePath(config.dataDir)} is open in another process (another attune serve?): stop it or pass another --data. ` +
+        'Several API nodes share PostgreSQL, Redis and NATS instead: see docs/deployment.md',
+    );
+  }
   const logger = opts.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const { store, bus, onlineState } = await openAdapters(config, opts, logger);

@@ -8,7 +8,7 @@ import type { Store } from '../ports/store.ts';
 import { databasePath } from '../server.ts';
 import { createCoreServices, type CoreServices } from '../services/coreServices.ts';
 import { CliError } from './cliError.ts';
-import { databaseInUse } from './databaseInUse.ts';
+import { databaseInUse } from '../adapters/sqlite/databaseInUse.ts';
 
 /**
  * The configured store opened by a CLI command (no server needed), with the core services.

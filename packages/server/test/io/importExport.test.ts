@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../../src/adapters/memory/memoryBus.ts';
 import { SqliteStore } from '../../src/adapters/sqlite/sqliteStore.ts';
 import { defaultConfig } from '../../src/config/schema.ts';
-import { databaseInUse } from '../../src/cli/databaseInUse.ts';
+import { databaseInUse } from '../../src/adapters/sqlite/databaseInUse.ts';
 import { DUMP_FILES, exportAll, exportJsonl } from '../../src/io/exporter.ts';
 import { importAll, importFile } from '../../src/io/importer.ts';
 import { createCoreServices } from '../../src/services/coreServices.ts';

@@ -1,5 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/schema.ts';
+import { DataDirInUseError, startServer } from '../../src/server.ts';
 import { startTestServer } from './harness.ts';
 
 /** A keep-alive connection that collects what the server sends and notes when it is closed. */
@@ -54,4 +56,20 @@ describe('shutdown', () => {
     expect(await t.server.context.store.countEvents()).toBe(1);
     await t.stop();
   }, 20_000);
+});
+
+describe('data directory', () => {
+  it('a second server on a data directory in use is refused, and starts once the first has closed', async () => {
+    const t = await startTestServer();
+    const second = defaultConfig({ port: 0, dataDir: t.dir, logLevel: 'silent' });
+    await expect(startServer(second, { extensions: [] })).rejects.toThrow(DataDirInUseError);
+    await expect(startServer(second, { extensions: [] })).rejects.toThrow(/attune\.db is open in another process.*pass another --data/);
+    // the first is unharmed
+    expect((await t.call('POST', '/v1/events', { type: 'view', userId: 'u1', itemId: 'i1' })).status).toBe(200);
+    await t.server.close();
+    const later = await startServer(second, { extensions: [] });
+    expect(await later.context.store.countEvents()).toBe(1);
+    await later.close();
+    await t.stop().catch(() => {});
+  });
 });
