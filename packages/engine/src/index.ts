@@ -4,6 +4,7 @@ export * from './data/rng.ts';
 export * from './data/csr.ts';
 export * from './data/events.ts';
 export * from './data/pack.ts';
+export * from './data/ownValue.ts';
 export * from './data/synthetic.ts';
 export * from './models/model.ts';
 export * from './models/base.ts';

@@ -1,5 +1,6 @@
 import type { Reason } from '../pipeline/types.ts';
 import { topFromScores, type Retrieved, type RetrievalQuery } from './types.ts';
+import { ownValue, userKeyedRecord } from '../data/ownValue.ts';
 
 /** A raw event as the association builder reads it (plain data from the event store). */
 export interface BasketEvent {
@@ -77,10 +78,10 @@ function baskets(events: readonly BasketEvent[], opts: AssociationOptions): stri
 /** Counts item and pair occurrences over baskets and keeps the strong associations per item. */
 export function buildAssociationIndex(events: readonly BasketEvent[], opts: AssociationOptions = {}): AssociationIndex {
   const list = baskets(events, opts);
-  const itemBaskets: Record<string, number> = {};
+  const itemBaskets = userKeyedRecord<number>();
   const pairs = new Map<string, Map<string, number>>();
   for (const b of list) {
-    for (const a of b) itemBaskets[a] = (itemBaskets[a] ?? 0) + 1;
+    for (const a of b) itemBaskets[a] = (ownValue(itemBaskets, a) ?? 0) + 1;
     if (b.length < 2) continue;
     for (const a of b) {
       let m = pairs.get(a);
@@ -92,7 +93,7 @@ export function buildAssociationIndex(events: readonly BasketEvent[], opts: Asso
   const minSupport = opts.minSupport ?? 2;
   const minConfidence = opts.minConfidence ?? 0;
   const maxPer = opts.maxPerItem ?? 50;
-  const rules: Record<string, Association[]> = {};
+  const rules = userKeyedRecord<Association[]>();
   for (const a of [...pairs.keys()].sort()) {
     const na = itemBaskets[a];
     const kept: Association[] = [];
@@ -129,7 +130,7 @@ export function retrieveAssociated(query: RetrievalQuery, index: AssociationInde
   const because = new Map<string, string[]>();
   const seedSet = new Set(seeds);
   for (const s of seeds) {
-    for (const a of index.rules[s] ?? []) {
+    for (const a of ownValue(index.rules, s) ?? []) {
       if (seedSet.has(a[0])) continue;
       scores.set(a[0], (scores.get(a[0]) ?? 0) + associationStrength(a));
       const list = because.get(a[0]);

@@ -2,6 +2,7 @@ import type { CatalogItem, PropertyValue } from '../pipeline/types.ts';
 import { topKJs } from '../kernels/topk.ts';
 import { scratchScores } from './topScores.ts';
 import { takeRanked, type Retrieved, type RetrievalQuery } from './types.ts';
+import { ownValue } from '../data/ownValue.ts';
 
 export interface ContentOptions {
   /** properties compared by value overlap (strings or string lists), e.g. category, brand */
@@ -95,7 +96,7 @@ export function buildContentIndex(items: Iterable<CatalogItem>, opts: ContentOpt
   }
   let dim = 0;
   const vectors = list.map((it) => {
-    const v = opts.vectors?.[it.id];
+    const v = opts.vectors && ownValue(opts.vectors, it.id);
     if (!v) return null;
     dim = v.length;
     const arr = Array.from(v);

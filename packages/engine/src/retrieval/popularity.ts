@@ -1,5 +1,6 @@
 import { typeWeightOf } from '../data/events.ts';
 import { takeRanked, type Retrieved, type RetrievalQuery } from './types.ts';
+import { ownValue, userKeyedRecord } from '../data/ownValue.ts';
 
 /** An event for popularity counting (plain data). */
 export interface PopularityEvent {
@@ -55,7 +56,7 @@ export function buildPopularityIndex(events: readonly PopularityEvent[], opts: P
   }
   if (opts.categoriesOf) for (const [item, c] of global) for (const cat of opts.categoriesOf(item)) bump(categories, cat, item, c);
   let maxCount = 0;
-  const counts: Record<string, number> = {};
+  const counts = userKeyedRecord<number>();
   for (const [item, c] of global) {
     counts[item] = c;
     if (c > maxCount) maxCount = c;
@@ -75,7 +76,7 @@ export function retrievePopularInSegment(query: RetrievalQuery, n: number): Retr
   const idx = query.indexes.popularity;
   if (!idx) return [];
   for (const s of query.segments) {
-    const list = idx.segments[s];
+    const list = ownValue(idx.segments, s);
     if (list && list.length > 0) return takeRanked(query, list, n, () => ({ type: 'popular-in-segment', text: `Popular with people like you (${s})`, value: s }));
   }
   return [];

@@ -1,6 +1,7 @@
 import type { Reason } from '../pipeline/types.ts';
 import { contentScores } from './content.ts';
 import { takeRanked, type Retrieved, type RetrievalQuery } from './types.ts';
+import { ownValue } from '../data/ownValue.ts';
 
 /**
  * What the user told us: popular items of liked categories (from the popularity index, else
@@ -28,7 +29,7 @@ export function retrievePreferences(query: RetrievalQuery, n: number): Retrieved
   const lists: Retrieved[][] = [];
   for (const cat of cats) {
     const reason = (): Reason => ({ type: 'because-you-liked-category', text: `Because you like ${cat}`, value: cat });
-    const list = pop?.categories[cat];
+    const list = pop ? ownValue(pop.categories, cat) : undefined;
     if (list) lists.push(takeRanked(q, list, per, reason));
     else if (content) {
       const f = content.features.indexOf(`${query.categoryProperty}=${cat}`);

@@ -1,5 +1,6 @@
 import { typeWeightOf } from '../data/events.ts';
 import { takeRanked, type Retrieved, type RetrievalQuery } from './types.ts';
+import { userKeyedRecord } from '../data/ownValue.ts';
 
 export interface TrendingEvent {
   itemId: string;
@@ -54,7 +55,7 @@ export function buildTrendingIndex(events: readonly TrendingEvent[], opts: Trend
   }
   const baseline = opts.baseline ?? 0.5;
   // a decayed sum over a steady rate r (events per ms) tends to r·h/ln2
-  const velocity: Record<string, number> = {};
+  const velocity = userKeyedRecord<number>();
   const list: Array<[string, number]> = [];
   for (const [id, s] of short) {
     const steady = ((total.get(id) ?? 0) / span) * (h / Math.LN2);

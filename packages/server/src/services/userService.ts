@@ -3,6 +3,7 @@ import type { OnlineState } from '../ports/onlineState.ts';
 import type { Page, StoredEvent, Store, UserRecord } from '../ports/store.ts';
 import { parseUser, type UserInput } from '../validation/userValidator.ts';
 import { badRequest } from '../errors.ts';
+import { ownValue, userKeyedRecord } from '@attune/engine';
 
 export interface UserView extends UserRecord {
   events: {
@@ -56,8 +57,9 @@ export class UserService {
   async getUser(id: string): Promise<UserView | undefined> {
     const [record, events] = await Promise.all([this.store.getUser(id), this.store.userEvents(id, { limit: SUMMARY_WINDOW })]);
     if (!record && events.length === 0) return undefined;
-    const byType: Record<string, number> = {};
-    for (const e of events) byType[e.type] = (byType[e.type] ?? 0) + 1;
+    // event types are the client's words: "constructor" is one like any other
+    const byType = userKeyedRecord<number>();
+    for (const e of events) byType[e.type] = (ownValue(byType, e.type) ?? 0) + 1;
     const recent = events
       .slice(-RECENT)
       .reverse()

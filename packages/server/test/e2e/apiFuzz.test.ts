@@ -32,7 +32,7 @@ async function send(method: string, path: string, body: string | undefined, cont
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'attune-fuzz-'));
-  server = await startServer(defaultConfig({ port: 0, dataDir: dir, logLevel: 'silent', training: { model: 'item-knn', afterNewEvents: 1_000_000 } }));
+  server = await startServer(defaultConfig({ port: 0, dataDir: dir, logLevel: (process.env.FUZZ_LOG ?? 'silent') as 'silent', training: { model: 'item-knn', afterNewEvents: 1_000_000 } }));
   const json = (v: unknown): string => JSON.stringify(v);
   await send('PUT', '/v1/schema/items', json({ properties: { price: { type: 'number' }, category: { type: 'string' }, tags: { type: 'string-set' }, emb: { type: 'vector', dimensions: 2 }, launched: { type: 'timestamp' }, sale: { type: 'boolean' } } }), 'application/json');
   const items = data.items.map((it, k) => ({ id: it.id, properties: { price: it.price, category: `c${k % 3}`, tags: ['a'], emb: [1, k], launched: '2026-01-01T00:00:00Z', sale: k % 2 === 0 } }));
@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 const anyJson = fc.jsonValue({ maxDepth: 3 });
-const stringValue = fc.oneof(fc.constantFrom(...KNOWN_IDS), fc.string({ maxLength: 16 }), fc.constantFrom('', ' ', '__proto__', 'constructor', 'a'.repeat(300), '2026-01-01T00:00:00Z', 'price > 1', 'category == "c1"'));
+const stringValue = fc.oneof(fc.constantFrom(...KNOWN_IDS), fc.string({ maxLength: 16 }), fc.constantFrom('', ' ', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'a'.repeat(300), '2026-01-01T00:00:00Z', 'price > 1', 'category == "c1"'));
 const numberValue = fc.oneof(fc.integer({ min: -3, max: 300 }), fc.double(), fc.constantFrom(0, -1, 1e308, Number.MAX_SAFE_INTEGER + 2, 1767225600000));
 
 /** Values shaped by a JSON schema (the subset our route schemas use), any node now and then replaced by arbitrary JSON. */

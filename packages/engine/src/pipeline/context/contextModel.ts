@@ -1,4 +1,5 @@
 import { typeWeightOf } from '../../data/events.ts';
+import { ownValue, userKeyedRecord } from '../../data/ownValue.ts';
 import { contextKeys, DEFAULT_CONTEXT_FIELDS } from './features.ts';
 
 /** An event with the context it happened in (timezone, device, country, declared fields). */
@@ -41,10 +42,10 @@ export interface ContextModel {
 }
 
 function liftTable(pairs: Map<string, Map<string, number>>, keyTotals: Map<string, number>, subjectTotals: Map<string, number>, total: number, alpha: number, min: number): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
+  const out = userKeyedRecord<Record<string, number>>();
   for (const key of [...pairs.keys()].sort()) {
     const pv = keyTotals.get(key)! / total;
-    const row: Record<string, number> = {};
+    const row = userKeyedRecord<number>();
     for (const [subject, c] of pairs.get(key)!) {
       const ns = subjectTotals.get(subject)!;
       // P(value | subject) smoothed towards P(value): few events → lift near 1
@@ -66,7 +67,7 @@ export function fitContextModel(events: readonly ContextEvent[], opts: ContextMo
   const groupTotals = new Map<string, number>();
   const itemPairs = new Map<string, Map<string, number>>();
   const groupPairs = new Map<string, Map<string, number>>();
-  const itemGroups: Record<string, string[]> = {};
+  const itemGroups = userKeyedRecord<string[]>();
   const add = (m: Map<string, Map<string, number>>, key: string, s: string, w: number) => {
     let r = m.get(key);
     if (!r) m.set(key, (r = new Map()));
@@ -77,7 +78,11 @@ export function fitContextModel(events: readonly ContextEvent[], opts: ContextMo
   for (const e of events) {
     const w = e.type === undefined ? 1 : typeWeightOf(opts.typeWeights, e.type, 1);
     if (w === 0) continue;
-    const groups = opts.groupsOf ? (itemGroups[e.itemId] ??= [...opts.groupsOf(e.itemId)]) : [];
+    let groups = ownValue(itemGroups, e.itemId);
+    if (!groups) {
+      groups = opts.groupsOf ? [...opts.groupsOf(e.itemId)] : [];
+      if (opts.groupsOf) itemGroups[e.itemId] = groups;
+    }
     itemTotals.set(e.itemId, (itemTotals.get(e.itemId) ?? 0) + w);
     for (const g of groups) groupTotals.set(g, (groupTotals.get(g) ?? 0) + w);
     for (const key of contextKeys(e.timestamp, e.context ?? {}, fields)) {
@@ -89,8 +94,8 @@ export function fitContextModel(events: readonly ContextEvent[], opts: ContextMo
     }
   }
   // P(value) within its field; the lift formula takes total per key's field
-  const items: Record<string, Record<string, number>> = {};
-  const groupsOut: Record<string, Record<string, number>> = {};
+  const items = userKeyedRecord<Record<string, number>>();
+  const groupsOut = userKeyedRecord<Record<string, number>>();
   for (const field of [...fieldTotals.keys()].sort()) {
     const total = fieldTotals.get(field)!;
     const sub = (m: Map<string, Map<string, number>>) => new Map([...m].filter(([k]) => k.startsWith(`${field}=`)));
@@ -111,19 +116,20 @@ export function requestContextKeys(model: ContextModel, context: { now: number }
  * (smoothing / (events + smoothing)). Returns the total and the strongest key.
  */
 export function contextAffinity(model: ContextModel, keys: readonly string[], itemId: string, groups?: readonly string[]): { affinity: number; strongest?: string } {
-  const n = model.itemCounts[itemId] ?? 0;
+  const n = ownValue(model.itemCounts, itemId) ?? 0;
   const prior = model.smoothing / (n + model.smoothing);
-  const gs = groups ?? model.itemGroups[itemId] ?? [];
+  const gs = groups ?? ownValue(model.itemGroups, itemId) ?? [];
   let total = 0;
   let best = 0;
   let strongest: string | undefined;
   for (const key of keys) {
-    let a = model.items[key]?.[itemId] ?? 0;
+    const itemRow = ownValue(model.items, key);
+    let a = (itemRow && ownValue(itemRow, itemId)) ?? 0;
     if (gs.length > 0 && prior > 0) {
-      const row = model.groups[key];
+      const row = ownValue(model.groups, key);
       if (row) {
         let g = 0;
-        for (const x of gs) g += row[x] ?? 0;
+        for (const x of gs) g += ownValue(row, x) ?? 0;
         a += (prior * g) / gs.length;
       }
     }

@@ -1,4 +1,5 @@
 import { contextAffinity, requestContextKeys, type ContextModel } from '../context/contextModel.ts';
+import { ownValue } from '../../data/ownValue.ts';
 import { categoriesOf } from '../../retrieval/types.ts';
 import type { Candidate, RequestContext } from '../types.ts';
 import { addReason } from './score.ts';
@@ -15,7 +16,7 @@ export function contextRerank(candidates: readonly Candidate[], model: ContextMo
   const keys = requestContextKeys(model, context);
   if (keys.length === 0) return;
   for (const c of candidates) {
-    const groups = model.itemGroups[c.item.id] ?? categoriesOf(c.item, categoryProperty);
+    const groups = ownValue(model.itemGroups, c.item.id) ?? categoriesOf(c.item, categoryProperty);
     const { affinity, strongest } = contextAffinity(model, keys, c.item.id, groups);
     if (affinity === 0) continue;
     // tanh bounds the effect: context re-orders, it does not override relevance

@@ -1,6 +1,7 @@
 import type { Rng } from '../../data/rng.ts';
 import type { EngagementStats } from '../indexes.ts';
 import type { Candidate } from '../types.ts';
+import { ownValue } from '../../data/ownValue.ts';
 
 /** Gamma(shape, 1) by Marsaglia–Tsang (shape < 1 via the u^(1/shape) boost). */
 export function sampleGamma(rng: Rng, shape: number): number {
@@ -55,7 +56,7 @@ export function pickExplorations(candidates: readonly Candidate[], slots: number
   let imps = 0;
   let engs = 0;
   for (const c of candidates) {
-    const st = engagement?.[c.item.id];
+    const st = engagement && ownValue(engagement, c.item.id);
     if (st) {
       imps += st.impressions;
       engs += Math.min(st.engagements, st.impressions);
@@ -67,7 +68,7 @@ export function pickExplorations(candidates: readonly Candidate[], slots: number
   for (const c of candidates) if (c.score > maxScore) maxScore = c.score;
   const eligible: Array<{ c: Candidate; draw: number }> = [];
   for (const c of candidates) {
-    const st = engagement?.[c.item.id];
+    const st = engagement && ownValue(engagement, c.item.id);
     const shown = st?.impressions ?? 0;
     const isNew = c.item.createdAt !== undefined && now - c.item.createdAt < opts.newItemMs;
     // without impression data nobody is known to be rarely shown: only new items explore

@@ -3,6 +3,7 @@ import type { PipelineIndexes } from '../indexes.ts';
 import type { Knobs } from '../scenario.ts';
 import type { Candidate, Reason } from '../types.ts';
 import type { ItemBoost } from './rules.ts';
+import { ownValue } from '../../data/ownValue.ts';
 
 /** Raw retriever scores → 0..1: score / max when all are ≥ 0, else min-max. */
 export function normalizeScores(list: readonly Retrieved[]): number[] {
@@ -84,7 +85,7 @@ export function blendObjectives(candidates: readonly Candidate[], knobs: Knobs, 
     }
     if (o.novelty && pop) {
       // log scale: the long tail differs little in raw counts but a lot in novelty
-      const count = pop.counts[c.item.id] ?? 0;
+      const count = ownValue(pop.counts, c.item.id) ?? 0;
       const part = o.novelty * (1 - Math.log1p(count) / Math.log1p(Math.max(1, pop.maxCount)));
       c.parts['objective:novelty'] = part;
       s += part;

@@ -1,6 +1,7 @@
 import type { Impression, OnlineState } from '../../ports/onlineState.ts';
 import type { ShownList, StoredEvent, Store } from '../../ports/store.ts';
 import type { ImpressionLog } from './impressionLog.ts';
+import { ownValue, userKeyedRecord } from '@attune/engine';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -57,10 +58,10 @@ export class Attribution {
       if (!position.has(id)) position.set(id, k);
     });
     const events = stored.map((e) => toAttributed(e, position));
-    const byType: Record<string, number> = {};
+    const byType = userKeyedRecord<number>();
     const engaged = new Set<string>();
     for (const e of events) {
-      byType[e.type] = (byType[e.type] ?? 0) + 1;
+      byType[e.type] = (ownValue(byType, e.type) ?? 0) + 1;
       if (e.itemId !== undefined && e.position !== undefined) engaged.add(e.itemId);
     }
     const engagedItems = impression.itemIds.filter((id) => engaged.has(id));

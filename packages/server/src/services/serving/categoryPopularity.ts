@@ -1,4 +1,4 @@
-import type { CatalogView, PopularityIndex } from '@attune/engine';
+import { ownValue, userKeyedRecord, type CatalogView, type PopularityIndex } from '@attune/engine';
 
 /** Items kept per category, as the engine's popularity index keeps per list. */
 const TOP_K = 500;
@@ -26,10 +26,10 @@ export class CategoryPopularity {
       for (const c of cats) {
         let list = byCategory.get(c);
         if (!list) byCategory.set(c, (list = []));
-        list.push([item.id, counts[item.id] ?? 0]);
+        list.push([item.id, ownValue(counts, item.id) ?? 0]);
       }
     }
-    const categories: Record<string, Array<[string, number]>> = {};
+    const categories = userKeyedRecord<Array<[string, number]>>();
     for (const [c, list] of [...byCategory].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       categories[c] = list.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_K);
     }

@@ -1,4 +1,4 @@
-import { fitContextModel, type ContentOptions, type ContextEvent, type ContextModel } from '@attune/engine';
+import { fitContextModel, userKeyedRecord, type ContentOptions, type ContextEvent, type ContextModel } from '@attune/engine';
 import type { ItemRecord, ItemSchema, Store } from '../../ports/store.ts';
 
 /** What the content index and the context model read of an item. */
@@ -84,7 +84,7 @@ export function contentPlanOf(data: CatalogData): ContentPlan {
   }
   const opts: ContentOptions = { categorical, text, numeric };
   if (vectorProperty !== undefined) {
-    const vectors: Record<string, number[]> = {};
+    const vectors = userKeyedRecord<number[]>();
     let dim = -1;
     for (const it of data.items) {
       const v = it.properties[vectorProperty];

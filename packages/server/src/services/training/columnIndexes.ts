@@ -1,4 +1,4 @@
-import { associationStrength, type Association, type AssociationIndex, type PopularityIndex, type TrendingIndex } from '@attune/engine';
+import { associationStrength, userKeyedRecord, type Association, type AssociationIndex, type PopularityIndex, type TrendingIndex } from '@attune/engine';
 import type { EventColumns } from './eventColumns.ts';
 
 /**
@@ -50,7 +50,7 @@ export function popularityFromColumns(cols: EventColumns, typeWeights: Readonly<
     const i = cols.item(p);
     sums[i] = (sums[i] as number) + w;
   });
-  const counts: Record<string, number> = {};
+  const counts = userKeyedRecord<number>();
   const list: Array<[string, number]> = [];
   let maxCount = 0;
   for (const i of order) {
@@ -84,7 +84,7 @@ export function trendingFromColumns(cols: EventColumns, typeWeights: Readonly<Re
     (p) => cols.timestamp(p) > at,
   );
   const baseline = opts.baseline ?? 0.5;
-  const velocity: Record<string, number> = {};
+  const velocity = userKeyedRecord<number>();
   const list: Array<[string, number]> = [];
   for (const i of order) {
     const id = cols.items.id(i);
@@ -170,9 +170,9 @@ export function associationsFromColumns(cols: EventColumns, opts: { sessionGapMs
       for (const c of items) if (c !== a) row.set(c, (row.get(c) ?? 0) + 1);
     }
   }
-  const itemBaskets: Record<string, number> = {};
+  const itemBaskets = userKeyedRecord<number>();
   for (const i of firstSeen) itemBaskets[cols.items.id(i)] = inBaskets[i] as number;
-  const rules: Record<string, Association[]> = {};
+  const rules = userKeyedRecord<Association[]>();
   const sources = [...pairs.keys()].map((i) => cols.items.id(i)).sort();
   for (const a of sources) {
     const ai = cols.items.index(a);
