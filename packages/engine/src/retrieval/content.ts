@@ -65,8 +65,8 @@ export function buildContentIndex(items: Iterable<CatalogItem>, opts: ContentOpt
       }
       tf.set(f, (tf.get(f) ?? 0) + 1);
     };
-    for (const p of opts.categorical ?? []) for (const v of values(it.properties[p])) add(`${p}=${v}`);
-    for (const p of opts.text ?? []) for (const v of values(it.properties[p])) for (const t of tokenize(v)) add(`${p}~${t}`);
+    for (const p of opts.categorical ?? []) for (const v of values(ownValue(it.properties, p))) add(`${p}=${v}`);
+    for (const p of opts.text ?? []) for (const v of values(ownValue(it.properties, p))) for (const t of tokenize(v)) add(`${p}~${t}`);
     for (const f of tf.keys()) df[f]++;
     raw.push(tf);
   }
@@ -90,7 +90,7 @@ export function buildContentIndex(items: Iterable<CatalogItem>, opts: ContentOpt
   });
   const numeric: ContentIndex['numeric'] = {};
   for (const p of opts.numeric ?? []) {
-    const vals = list.map((it) => (typeof it.properties[p] === 'number' ? (it.properties[p] as number) : null));
+    const vals = list.map((it) => (typeof ownValue(it.properties, p) === 'number' ? (ownValue(it.properties, p) as number) : null));
     const present = vals.filter((v): v is number => v !== null);
     numeric[p] = { values: vals, min: present.length ? Math.min(...present) : 0, max: present.length ? Math.max(...present) : 0 };
   }

@@ -1,5 +1,6 @@
 import type { CatalogItem, PipelineInputs, Reason } from '../pipeline/types.ts';
 import type { PipelineIndexes } from '../pipeline/indexes.ts';
+import { ownValue } from '../data/ownValue.ts';
 
 /** One item a retriever proposes, with its raw (retriever-specific) score and why. */
 export interface Retrieved {
@@ -56,7 +57,7 @@ export function takeRanked(query: RetrievalQuery, ranked: ReadonlyArray<readonly
 
 /** Category values of an item's category property (a string or a list of strings). */
 export function categoriesOf(item: CatalogItem | undefined, property: string): string[] {
-  const v = item?.properties[property];
+  const v = item ? ownValue(item.properties, property) : undefined;
   if (typeof v === 'string') return [v];
   if (Array.isArray(v)) return v.map(String);
   if (typeof v === 'number' || typeof v === 'boolean') return [String(v)];

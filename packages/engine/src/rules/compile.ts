@@ -5,6 +5,7 @@ import { DURATION_MS } from './lexer.ts';
 import { parseRule } from './parse.ts';
 import { checkRule, type RuleForm } from './typecheck.ts';
 import type { CatalogItem } from '../pipeline/types.ts';
+import { ownValue } from '../data/ownValue.ts';
 
 /**
  * Rules compile once into trees of closures: evaluating a candidate runs no parser, walks no
@@ -164,13 +165,13 @@ class Compiler {
       case 'context': {
         const name = e.name;
         if (name === 'hourOfDay' || name === 'dayOfWeek') return (env) => calendarField(env.context, name);
-        return (env) => toRuleValue(env.context[name]);
+        return (env) => toRuleValue(ownValue(env.context, name));
       }
       case 'cart':
         return this.cartReader(e.name);
       case 'param': {
         const name = e.name;
-        return (env) => toRuleValue(env.params[name]);
+        return (env) => toRuleValue(ownValue(env.params, name));
       }
       case 'history':
         return this.history(e);
@@ -199,8 +200,8 @@ class Compiler {
       case 'age':
         return (item, env) => (item.createdAt === undefined ? null : env.context.now - item.createdAt);
     }
-    if (this.schema?.[name] === 'timestamp') return (item) => toTimestamp(item.properties[name]);
-    return (item) => toRuleValue(item.properties[name]);
+    if (this.schema && ownValue(this.schema, name) === 'timestamp') return (item) => toTimestamp(ownValue(item.properties, name));
+    return (item) => toRuleValue(ownValue(item.properties, name));
   }
 
   /** context.cart.*: computed once per (cart, now) and reused for every candidate. */
@@ -339,7 +340,7 @@ function userReader(name: string): Fn {
     case 'hiddenCategories':
       return (env) => env.user?.preferences[name] ?? null;
   }
-  return (env) => (env.user ? toRuleValue(env.user.attributes[name]) : null);
+  return (env) => (env.user ? toRuleValue(ownValue(env.user.attributes, name)) : null);
 }
 
 /** Subtrees that read nothing from the environment. */

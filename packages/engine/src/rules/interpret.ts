@@ -2,6 +2,7 @@ import { VERB_EVENT_TYPE, type Expr, type Rule } from './ast.ts';
 import { DURATION_MS } from './lexer.ts';
 import { calendarField, toRuleValue, toTimestamp, type ItemSchema, type RuleEnv, type RuleValue } from './env.ts';
 import type { CatalogItem } from '../pipeline/types.ts';
+import { ownValue } from '../data/ownValue.ts';
 
 /**
  * The reference semantics: a plain tree walk, written for clarity rather than speed. The
@@ -45,11 +46,11 @@ export function evaluate(e: Expr, env: RuleEnv, schema?: ItemSchema): RuleValue 
       if (e.name === 'likedCategories' || e.name === 'likedItems' || e.name === 'dislikedItems' || e.name === 'hiddenCategories') {
         return user.preferences[e.name] ?? null;
       }
-      return toRuleValue(user.attributes[e.name]);
+      return toRuleValue(ownValue(user.attributes, e.name));
     }
     case 'context':
       if (e.name === 'hourOfDay' || e.name === 'dayOfWeek') return calendarField(env.context, e.name);
-      return toRuleValue(env.context[e.name]);
+      return toRuleValue(ownValue(env.context, e.name));
     case 'cart': {
       const cart = env.context.cart ?? [];
       if (e.name === 'count') return cart.length;
@@ -62,7 +63,7 @@ export function evaluate(e: Expr, env: RuleEnv, schema?: ItemSchema): RuleValue 
       return out;
     }
     case 'param':
-      return toRuleValue(env.params[e.name]);
+      return toRuleValue(ownValue(env.params, e.name));
     case 'history': {
       const w = e.window === null ? Infinity : ev(e.window);
       if (typeof w !== 'number') return [];
@@ -122,8 +123,8 @@ function itemProperty(item: CatalogItem, name: string, now: number, schema?: Ite
     case 'age':
       return item.createdAt === undefined ? null : now - item.createdAt;
   }
-  const v = item.properties[name];
-  if (schema?.[name] === 'timestamp') return toTimestamp(v);
+  const v = ownValue(item.properties, name);
+  if (schema && ownValue(schema, name) === 'timestamp') return toTimestamp(v);
   return toRuleValue(v);
 }
 

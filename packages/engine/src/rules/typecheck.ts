@@ -1,6 +1,7 @@
 import { ITEM_BUILTINS, type BinaryOp, type Expr, type Rule, type Span } from './ast.ts';
 import type { ItemSchema, PropertyType } from './env.ts';
 import { RuleTypeError } from './errors.ts';
+import { ownValue } from '../data/ownValue.ts';
 
 /**
  * Static types. `unknown` is what we cannot know before evaluation (request parameters, user
@@ -151,7 +152,7 @@ class Checker {
   }
 
   private itemProperty(at: Span, name: string): RuleType {
-    const builtin = (ITEM_BUILTIN_TYPES as Readonly<Record<string, RuleType>>)[name];
+    const builtin = ownValue(ITEM_BUILTIN_TYPES as Readonly<Record<string, RuleType>>, name);
     if (builtin) return builtin;
     if (!this.schema) return 'unknown';
     if (!Object.hasOwn(this.schema, name)) {

@@ -1,4 +1,5 @@
 import type { ItemSchema } from '../ports/store.ts';
+import { ownValue } from '@attune/engine';
 
 /**
  * Turns a CSV/TSV row (column → text) into the same JSON shape the API takes, so that the one
@@ -62,7 +63,7 @@ export function itemFromRow(record: Record<string, string>, schema: ItemSchema):
     else if (col === 'createdAt') out.createdAt = numeric(cell);
     else {
       const name = col.startsWith('properties.') ? col.slice(11) : col;
-      properties[name] = typedCell(cell, schema.properties[name]?.type);
+      properties[name] = typedCell(cell, ownValue(schema.properties, name)?.type);
     }
   }
   out.properties = properties;

@@ -1,4 +1,4 @@
-import { buildContentIndex, type ContentIndex, type PropertyValue } from '@attune/engine';
+import { ownValue, buildContentIndex, type ContentIndex, type PropertyValue } from '@attune/engine';
 import { noteOrdinal, ordinalOf, tokenize } from '@attune/engine/retrieval/content';
 import { contentPlanOf, type CatalogData, type CatalogEntry, type ContentPlan } from './training/catalogIndexes.ts';
 
@@ -120,8 +120,8 @@ export class LiveContentIndex {
       tf.set(f, (tf.get(f) ?? 0) + 1);
     };
     const opts = this.plan.options;
-    for (const p of opts.categorical ?? []) for (const v of values(item.properties[p])) add(`${p}=${v}`);
-    for (const p of opts.text ?? []) for (const v of values(item.properties[p])) for (const t of tokenize(v)) add(`${p}~${t}`);
+    for (const p of opts.categorical ?? []) for (const v of values(ownValue(item.properties, p))) add(`${p}=${v}`);
+    for (const p of opts.text ?? []) for (const v of values(ownValue(item.properties, p))) for (const t of tokenize(v)) add(`${p}~${t}`);
     const fs = [...tf.keys()].sort((a, b) => a - b);
     // idf as buildContentIndex computes it, with this item counted in
     const ws = fs.map((f) => (1 + Math.log(tf.get(f) as number)) * Math.log(1 + this.live / ((index.postings[f] as number[]).length + 1)));
@@ -135,7 +135,7 @@ export class LiveContentIndex {
     index.itemFeatures[o] = fs;
     index.itemWeights[o] = ws;
     for (const [p, v] of Object.entries(index.numeric)) {
-      const x = item.properties[p];
+      const x = ownValue(item.properties, p);
       if (typeof x !== 'number') continue;
       // min = max = 0 is also what an index without any value holds: look only then
       const first = v.min === 0 && v.max === 0 && v.values.every((y, k) => k === o || y === null);
@@ -148,7 +148,7 @@ export class LiveContentIndex {
 
   private vectorOf(item: CatalogEntry, dim: number): number[] | null {
     const p = this.plan.vectorProperty;
-    const v = p === undefined ? undefined : item.properties[p];
+    const v = p === undefined ? undefined : ownValue(item.properties, p);
     if (!Array.isArray(v) || v.length === 0 || v.length !== dim || typeof v[0] !== 'number') return null;
     const arr = v as number[];
     const norm = Math.hypot(...arr) || 1;

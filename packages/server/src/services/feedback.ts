@@ -1,6 +1,7 @@
 import type { UserPreferences } from '@attune/engine';
 import type { StoredEvent, Store } from '../ports/store.ts';
 import type { UserService } from './userService.ts';
+import { ownValue } from '@attune/engine';
 
 /** Event types that are the user saying "not this": they become stated preferences. */
 export const FEEDBACK_EVENT_TYPES: ReadonlySet<string> = new Set(['not-interested', 'dislike', 'hide-category']);
@@ -77,7 +78,7 @@ export class FeedbackService {
     if (Array.isArray(given)) return given.filter((c): c is string => typeof c === 'string');
     if (e.itemId === undefined) return [];
     const item = await this.store.getItem(e.itemId);
-    const v = item?.properties[this.categoryProperty];
+    const v = item ? ownValue(item.properties, this.categoryProperty) : undefined;
     if (typeof v === 'string') return [v];
     if (Array.isArray(v)) return v.map(String);
     return [];

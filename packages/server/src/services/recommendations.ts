@@ -1,4 +1,4 @@
-import { BUILTIN_SCENARIOS, resolveScenario, runPipeline, UnknownScenarioError, type CatalogView, type Knobs, type PipelineIndexes, type PipelineInputs, type PipelineRequest, type Reason, type RecommendationResult, type Recommender, type RequestContext, type Scenario, type UserEventRecord, type UserProfile } from '@attune/engine';
+import { ownValue, BUILTIN_SCENARIOS, resolveScenario, runPipeline, UnknownScenarioError, type CatalogView, type Knobs, type PipelineIndexes, type PipelineInputs, type PipelineRequest, type Reason, type RecommendationResult, type Recommender, type RequestContext, type Scenario, type UserEventRecord, type UserProfile } from '@attune/engine';
 import { listLifetime } from './serving/listLifetime.ts';
 import type { OnlineState, UserOnlineState } from '../ports/onlineState.ts';
 import type { ShownList } from '../ports/store.ts';
@@ -299,7 +299,8 @@ export class RecommendationService {
     const passed = new Set(result.items.filter((i) => catalog.byId(i.itemId)).map((i) => i.itemId));
     const counts = scenario.caps.map(() => new Map<string, number>());
     const values = (id: string, property: string): string[] => {
-      const v = catalog.byId(id)?.properties[property];
+      const found = catalog.byId(id);
+      const v = found ? ownValue(found.properties, property) : undefined;
       return v === null || v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
     };
     const count = (id: string): void => scenario.caps.forEach((cap, k) => values(id, cap.property).forEach((v) => counts[k]!.set(v, (counts[k]!.get(v) ?? 0) + 1)));

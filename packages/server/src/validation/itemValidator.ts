@@ -2,6 +2,7 @@ import type { PropertyValue } from '@attune/engine';
 import type { ItemSchema, PropertyDefinition, PropertyType } from '../ports/store.ts';
 import { checkId } from './ids.ts';
 import { checkTimestamp, childPath, describe, fail, isPlainObject, rejectUnknownKeys, requireObject } from './issue.ts';
+import { ownValue } from '@attune/engine';
 
 /**
  * Item bodies and the item schema, shared by the catalogue API and `attune import items`.
@@ -54,7 +55,7 @@ export function parseItem(raw: unknown, path: string, schema: ItemSchema, id?: s
         item.properties[name] = null;
         continue;
       }
-      let def = schema.properties[name] ?? newProperties[name];
+      let def = ownValue(schema.properties, name) ?? ownValue(newProperties, name);
       if (!def) {
         def = inferDefinition(value, p);
         newProperties[name] = def;

@@ -99,4 +99,19 @@ describe('names that Object.prototype also has', () => {
     const counted = JSON.stringify(record.json);
     for (const type of ['constructor', '__proto__', 'toString']) expect(counted).toContain(`"${type}":1`);
   });
+
+  it('item properties with such names work in rules like any other property', async () => {
+    const items = Array.from({ length: 9 }, (_, k) => ({ id: `q${k}`, properties: { category: 'plainq', constructor: k % 3 === 0 ? 'x' : 'y', toString: k } }));
+    expect((await call('POST', '/v1/items/batch', { items })).status).toBe(200);
+    const ids = items.map((i) => i.id);
+    const kept = async (rule: string): Promise<string[]> => {
+      const put = await call('PUT', '/v1/scenarios/reserved-rule', { filters: [rule] });
+      expect(put.status, JSON.stringify(put.json)).toBeLessThan(300);
+      const res = await call('POST', '/v1/users/user7/rerank', { itemIds: ids, scenario: 'reserved-rule' });
+      expect(res.status).toBe(200);
+      return res.json.items.map((i: { itemId: string }) => i.itemId).sort();
+    };
+    expect(await kept('item.constructor == "x"')).toEqual(['q0', 'q3', 'q6']);
+    expect(await kept('item.toString > 5')).toEqual(['q6', 'q7', 'q8']);
+  });
 });

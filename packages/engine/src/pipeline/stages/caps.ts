@@ -1,5 +1,6 @@
 import type { CatalogItem, PropertyValue } from '../types.ts';
 import type { Cap } from '../scenario.ts';
+import { ownValue } from '../../data/ownValue.ts';
 
 function keys(v: PropertyValue | undefined): string[] {
   if (v === null || v === undefined) return [];
@@ -17,12 +18,12 @@ export class CapCounter {
   allows(item: CatalogItem): boolean {
     for (let k = 0; k < this.caps.length; k++) {
       const cap = this.caps[k];
-      for (const v of keys(item.properties[cap.property])) if ((this.counts[k].get(v) ?? 0) >= cap.max) return false;
+      for (const v of keys(ownValue(item.properties, cap.property))) if ((this.counts[k].get(v) ?? 0) >= cap.max) return false;
     }
     return true;
   }
 
   add(item: CatalogItem): void {
-    for (let k = 0; k < this.caps.length; k++) for (const v of keys(item.properties[this.caps[k].property])) this.counts[k].set(v, (this.counts[k].get(v) ?? 0) + 1);
+    for (let k = 0; k < this.caps.length; k++) for (const v of keys(ownValue(item.properties, this.caps[k].property))) this.counts[k].set(v, (this.counts[k].get(v) ?? 0) + 1);
   }
 }

@@ -1,6 +1,7 @@
 import { ordinalOf, ordinalSimilarity, type ContentIndex } from '../../retrieval/content.ts';
 import type { Candidate, CatalogItem, PropertyValue } from '../types.ts';
 import type { CapCounter } from './caps.ts';
+import { ownValue } from '../../data/ownValue.ts';
 
 /**
  * Item similarity in two steps: `prepare` each candidate once (resolve ids, collect features),
@@ -27,7 +28,7 @@ export function propertySimilarity(properties: readonly string[]): Similarity<Se
   return {
     prepare(it) {
       const s = new Set<string>();
-      for (const p of properties) for (const v of valueSet(it.properties[p])) s.add(`${p}=${v}`);
+      for (const p of properties) for (const v of valueSet(ownValue(it.properties, p))) s.add(`${p}=${v}`);
       return s;
     },
     between(fa, fb) {

@@ -68,7 +68,7 @@ export function blendObjectives(candidates: readonly Candidate[], knobs: Knobs, 
   let maxMargin = 0;
   if (o.margin) {
     for (const c of candidates) {
-      const v = c.item.properties[o.margin.property];
+      const v = ownValue(c.item.properties, o.margin.property);
       if (typeof v === 'number' && v > maxMargin) maxMargin = v;
     }
   }
@@ -78,7 +78,7 @@ export function blendObjectives(candidates: readonly Candidate[], knobs: Knobs, 
     let s = o.relevance * c.parts.relevance;
     if (o.relevance !== 1) c.parts['objective:relevance'] = s;
     if (o.margin && o.margin.weight !== 0) {
-      const v = c.item.properties[o.margin.property];
+      const v = ownValue(c.item.properties, o.margin.property);
       const part = o.margin.weight * (typeof v === 'number' && maxMargin > 0 ? Math.max(0, v) / maxMargin : 0);
       c.parts['objective:margin'] = part;
       s += part;

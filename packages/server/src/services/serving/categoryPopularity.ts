@@ -21,7 +21,7 @@ export class CategoryPopularity {
     const byCategory = new Map<string, Array<[string, number]>>();
     for (const item of catalog.all()) {
       if (!item.available) continue;
-      const v = item.properties[this.property];
+      const v = ownValue(item.properties, this.property);
       const cats = typeof v === 'string' ? [v] : Array.isArray(v) ? v.map(String) : [];
       for (const c of cats) {
         let list = byCategory.get(c);

@@ -1,4 +1,4 @@
-import { fitContextModel, userKeyedRecord, type ContentOptions, type ContextEvent, type ContextModel } from '@attune/engine';
+import { ownValue, fitContextModel, userKeyedRecord, type ContentOptions, type ContextEvent, type ContextModel } from '@attune/engine';
 import type { ItemRecord, ItemSchema, Store } from '../../ports/store.ts';
 
 /** What the content index and the context model read of an item. */
@@ -33,7 +33,7 @@ function propertyKinds(data: CatalogData): Map<string, Kind> {
   }
   for (const it of data.items) {
     for (const [name, v] of Object.entries(it.properties)) {
-      if (kinds.has(name) || (data.schema?.properties[name] !== undefined) || v === null) continue;
+      if (kinds.has(name) || (data.schema !== undefined && ownValue(data.schema.properties, name) !== undefined) || v === null) continue;
       if (typeof v === 'string') kinds.set(name, 'string');
       else if (typeof v === 'number') kinds.set(name, 'number');
       else if (Array.isArray(v) && v.length > 0) kinds.set(name, typeof v[0] === 'number' ? 'vector' : 'string-set');
@@ -73,7 +73,7 @@ export function contentPlanOf(data: CatalogData): ContentPlan {
       let held = 0;
       let wordy = 0;
       for (const it of data.items) {
-        const v = it.properties[name];
+        const v = ownValue(it.properties, name);
         if (typeof v !== 'string' || v === '') continue;
         held++;
         if (/\S\s+\S/.test(v.trim())) wordy++;
@@ -87,7 +87,7 @@ export function contentPlanOf(data: CatalogData): ContentPlan {
     const vectors = userKeyedRecord<number[]>();
     let dim = -1;
     for (const it of data.items) {
-      const v = it.properties[vectorProperty];
+      const v = ownValue(it.properties, vectorProperty);
       if (!Array.isArray(v) || v.length === 0 || typeof v[0] !== 'number') continue;
       // the index needs one length: the first one seen wins, others are left out
       if (dim === -1) dim = v.length;
@@ -115,7 +115,8 @@ export function fitCatalogContextModel(events: readonly ContextEvent[], data: Ca
   const byId = new Map<string, CatalogEntry>();
   for (const it of data?.items ?? []) byId.set(it.id, it);
   const groupsOf = (id: string): string[] => {
-    const v = byId.get(id)?.properties[categoryProperty];
+    const item = byId.get(id);
+    const v = item ? ownValue(item.properties, categoryProperty) : undefined;
     if (typeof v === 'string') return [v];
     return Array.isArray(v) ? v.map(String) : [];
   };
