@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { locateJsonError } from './io/jsonSyntaxError.ts';
+import { locateJsonError, parsesAsJson } from './io/jsonSyntaxError.ts';
 
 /**
  * Every error the API returns has one shape: `{error: {code, message, path?, docs?}}`.
@@ -95,20 +95,12 @@ export function invalidJsonBody(body: string): ApiError {
   const at = locateJsonError(body);
   const why = at
     ? `line ${at.line}, column ${at.column}: ${at.reason}`
-    : JSON_PARSES(body)
+    : parsesAsJson(body)
       ? 'a "__proto__" key, or a "constructor" holding a "prototype", is refused (prototype poisoning)'
       : 'it does not parse';
   return new ApiError(400, 'invalid_json', `the body is not valid JSON: ${why}`, '$');
 }
 
-const JSON_PARSES = (text: string): boolean => {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-};
 export const notFound = (what: string, id: string) => new ApiError(404, 'not_found', `${what} '${id}' does not exist`);
 
 /** One mapping from anything thrown while serving a request to an HTTP status and the error shape. */

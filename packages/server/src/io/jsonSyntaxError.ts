@@ -131,3 +131,13 @@ export function describeJsonError(text: string, err: unknown): string {
   if (at) return `line ${at.line}, column ${at.column}: ${at.reason}`;
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Whether JSON.parse takes the text. */
+export function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

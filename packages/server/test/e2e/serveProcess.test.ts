@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,22 +13,28 @@ import { SqliteStore } from '../../src/adapters/sqlite/sqliteStore.ts';
 const dir = mkdtempSync(join(tmpdir(), 'attune-serve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `attune serve` on a free port over `dataDir`, training off; resolves once it listens. */
+async function serve(dataDir: string): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; url: string; out: () => string }> {
+  const bin = join(import.meta.dirname, '../../bin/attune.mjs');
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', dataDir], {
+    env: { ...process.env, ATTUNE_TRAINING_ENABLED: 'false', ATTUNE_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${out}`)));
+  });
+  return { child, url, out: () => out };
+}
+
 describe('attune serve (process)', () => {
   it('serves, and on SIGTERM finishes, closes the database and exits 0', async () => {
-    const bin = join(import.meta.dirname, '../../bin/attune.mjs');
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', dir], {
-      env: { ...process.env, ATTUNE_TRAINING_ENABLED: 'false', ATTUNE_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${out}`)));
-    });
+    const { child, url, out } = await serve(dir);
     const events = Array.from({ length: 500 }, (_, i) => ({ type: 'view', userId: `u${i % 7}`, itemId: `i${i}`, eventId: `p-${i}` }));
     const res = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
     expect(res.status).toBe(200);
@@ -36,11 +43,11 @@ describe('attune serve (process)', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(out).toContain('SIGTERM: shutting down');
-    expect(out).toContain('database closed');
+    expect(out()).toContain('SIGTERM: shutting down');
+    expect(out()).toContain('database closed');
     // every log line is JSON and none carries the request body
-    for (const line of out.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
-    expect(out).not.toContain('p-17');
+    for (const line of out().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    expect(out()).not.toContain('p-17');
 
     const store = new SqliteStore({ path: join(dir, 'attune.db') });
     await store.init();
@@ -50,20 +57,7 @@ describe('attune serve (process)', () => {
 
   it('on SIGTERM amid a stream of POSTs, every batch answered 200 is stored whole, and nothing else', async () => {
     const data = mkdtempSync(join(dir, 'stream-'));
-    const bin = join(import.meta.dirname, '../../bin/attune.mjs');
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', data], {
-      env: { ...process.env, ATTUNE_TRAINING_ENABLED: 'false', ATTUNE_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${out}`)));
-    });
+    const { child, url } = await serve(data);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // 8 senders post batches of 50 events with ids naming the batch, until the server stops answering
     const accepted: string[] = [];
