@@ -9,6 +9,7 @@ import { defaultConfig } from '../../src/config/schema.ts';
 import { ERROR_CODES } from '../../src/errors.ts';
 import { importFile } from '../../src/io/importer.ts';
 import { createCoreServices } from '../../src/services/coreServices.ts';
+import { scenariosFor } from '../../src/services/scenarios/scenarioService.ts';
 
 /**
  * `attune import` on arbitrary files: whatever a line holds, the import reports it by its line
@@ -87,6 +88,25 @@ describe('import of arbitrary files', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('JSONL of every other kind (items, users, scenarios, recommendations): never throws; counts add up; rejected lines are lines of the file', async () => {
+    const line = fc.oneof(garbageText, fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), fc.constant(''), fc.record({ id: fc.constantFrom('i1', 'constructor', '__proto__', ''), properties: fc.dictionary(fc.constantFrom('price', 'constructor', 'tags', 'toString'), fc.jsonValue({ maxDepth: 1 })) }).map((v) => JSON.stringify(v)), fc.record({ name: fc.constantFrom('cheap', 'homepage', 'constructor'), extends: fc.constantFrom('homepage', 'nope'), filters: fc.array(fc.constantFrom('item.price < 5', 'item.constructor == "x"', 'bad (', 'user.toString > 1')) }).map((v) => JSON.stringify(v)));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('items', 'users', 'scenarios', 'recommendations') as fc.Arbitrary<'items' | 'users' | 'scenarios' | 'recommendations'>, fc.array(line, { minLength: 1, maxLength: 15 }), async (kind, lines) => {
+        const file = join(dir, `${kind}-${runs++}.jsonl`);
+        writeFileSync(file, lines.join('\n'));
+        const report = await withStore((services, store) => importFile(services, { kind, file, batchSize: 3, scenarios: scenariosFor(store), recommendationLog: store }));
+        expect(report.imported + report.duplicates + report.rejected.length).toBe(report.read);
+        expect(report.read).toBe(lines.filter((l) => l.trim() !== '').length);
+        for (const r of report.rejected) {
+          expect(r.line).toBeGreaterThanOrEqual(1);
+          expect(r.line).toBeLessThanOrEqual(lines.length);
+          expect(DOCUMENTED.has(r.code), r.code).toBe(true);
+        }
+      }),
+      { numRuns: 80 },
     );
   });
 });
