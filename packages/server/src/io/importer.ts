@@ -10,7 +10,7 @@ import { parseShownList } from '../validation/shownListValidator.ts';
 import { parseUser, type UserInput } from '../validation/userValidator.ts';
 import { EVENT_COLUMNS, eventFromRow, ITEM_COLUMNS, itemFromRow, USER_COLUMNS, userFromRow } from './csvRecords.ts';
 import { readDelimitedFile } from './delimited.ts';
-import { readJsonLines } from './jsonLines.ts';
+import { readJsonLines, readJsonRecords } from './jsonLines.ts';
 import { DUMP_FILES } from './exporter.ts';
 
 /** events, items, users: CSV, TSV or JSONL; scenarios, recommendations: JSONL; schema: one JSON document. */
@@ -36,7 +36,7 @@ export interface ImportReport {
 export interface ImportOptions {
   kind: ImportKind;
   file: string;
-  /** default: from the extension (.csv, .tsv/.tab, .jsonl/.ndjson/.json) */
+  /** default: from the extension (.csv, .tsv/.tab, .jsonl/.ndjson, .json: JSON Lines or one JSON array) */
   format?: ImportFormat;
   /** records per store transaction */
   batchSize?: number;
@@ -66,7 +66,10 @@ export function formatOf(file: string): ImportFormat {
 
 async function* readSource(opts: ImportOptions, format: ImportFormat): AsyncGenerator<SourceRecord & { bytes: number }> {
   if (format === 'jsonl') {
-    for await (const l of readJsonLines(opts.file)) {
+    // a .json file may hold one JSON array (what many tools export); .jsonl, .ndjson and an
+    // explicit --format jsonl are read strictly as JSON Lines
+    const records = opts.format === undefined && extname(opts.file).toLowerCase() === '.json' ? readJsonRecords(opts.file) : readJsonLines(opts.file);
+    for await (const l of records) {
       const value = l.value;
       yield l.error !== undefined ? { line: l.line, bytes: l.bytes, toRaw: () => undefined, error: { code: 'invalid_json', message: l.error } } : { line: l.line, bytes: l.bytes, toRaw: () => value };
     }

@@ -2,18 +2,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readJsonLines, type JsonLine } from './jsonLines.ts';
+import { readJsonLines, readJsonRecords, type JsonLine } from './jsonLines.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'attune-jsonl-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function read(text: string, maxLineChars?: number): Promise<JsonLine[]> {
-  const path = join(dir, `f${Math.random().toString(36).slice(2)}.jsonl`);
+let files = 0;
+async function collect(text: string, reader: (path: string) => AsyncGenerator<JsonLine>): Promise<JsonLine[]> {
+  const path = join(dir, `f${files++}.json`);
   writeFileSync(path, text);
   const out: JsonLine[] = [];
-  for await (const l of readJsonLines(path, maxLineChars)) out.push(l);
+  for await (const l of reader(path)) out.push(l);
   return out;
 }
+const read = (text: string, maxLineChars?: number): Promise<JsonLine[]> => collect(text, (p) => readJsonLines(p, maxLineChars));
+const records = (text: string, maxArrayBytes?: number): Promise<JsonLine[]> => collect(text, (p) => readJsonRecords(p, maxArrayBytes));
 
 describe('readJsonLines', () => {
   it('numbers lines from 1, skips blank ones, takes CRLF, a BOM and a last line without a break', async () => {
@@ -37,5 +40,44 @@ describe('readJsonLines', () => {
       [4, 'line is over 1000 characters:'],
     ]);
     expect(lines[1]?.error).toMatch(/jq -c/);
+  });
+
+  describe('readJsonRecords', () => {
+    it('reads a file holding one JSON array element by element, each numbered by the line it starts on', async () => {
+      const text = '\ufeff[\n  {"a": 1, "s": "x, ] } \\" ["},\n  {\n    "b": [2, {"c": 3}]\n  },\n  7, "eight", null\n]\n';
+      const lines = await records(text);
+      expect(lines.map((l) => [l.line, l.value])).toEqual([
+        [2, { a: 1, s: 'x, ] } " [' }],
+        [3, { b: [2, { c: 3 }] }],
+        [6, 7],
+        [6, 'eight'],
+        [6, null],
+      ]);
+      expect((await records('[{"a":1},{"b":2}]')).map((l) => [l.line, l.value])).toEqual([
+        [1, { a: 1 }],
+        [1, { b: 2 }],
+      ]);
+      expect(await records('  []  ')).toEqual([]);
+    });
+
+    it('a broken array is one error with its line and column; JSON Lines and a first-line array stay JSON Lines', async () => {
+      const broken = await records('[\n  {"a": 1},\n  {"b" 2}\n]');
+      expect(broken).toHaveLength(1);
+      expect(broken[0]).toMatchObject({ line: 3, error: expect.stringContaining('line 3, column 8') });
+      expect((await records('{"a":1}\n{"b":2}\n')).map((l) => [l.line, l.value])).toEqual([
+        [1, { a: 1 }],
+        [2, { b: 2 }],
+      ]);
+      expect((await records('[1, 2]\n{"b":2}\n')).map((l) => [l.line, l.value])).toEqual([
+        [1, [1, 2]],
+        [2, { b: 2 }],
+      ]);
+    });
+
+    it('refuses an array over the size limit with a hint, without reading it', async () => {
+      const lines = await records(`[${'1,'.repeat(100)}1]`, 50);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]?.error).toMatch(/JSON array file over 50 bytes.*jq -c/);
+    });
   });
 });

@@ -79,6 +79,19 @@ describe('import', () => {
     await store.close();
   });
 
+  it('a .json file holding one JSON array: each element is a record, rejected ones by the line they start on', async () => {
+    const { store, services } = await open('array');
+    const json = file('events.json', '[\n  {"type": "view", "userId": "u1", "itemId": "i1"},\n  {"type": "view", "userId": 5},\n  {"type": "purchase", "userId": "u1", "itemId": "i2"}\n]\n');
+    const report = await importFile(services, { kind: 'events', file: json });
+    expect(report).toMatchObject({ read: 3, imported: 2 });
+    expect(report.rejected.map((r) => [r.line, r.path])).toEqual([[3, '$.userId']]);
+    expect(await store.countEvents()).toBe(2);
+    // the same text as .jsonl is JSON Lines, line by line
+    const lines = await importFile(services, { kind: 'events', file: file('events-array.jsonl', '[{"type": "view", "userId": "u1", "itemId": "i1"}]\n') });
+    expect(lines.rejected.map((r) => [r.line, r.code])).toEqual([[1, 'wrong_type']]);
+    await store.close();
+  });
+
   it('items from TSV are typed by the schema (lists split on |); users from CSV; export → import round-trips', async () => {
     const { store, services } = await open('c');
     await services.catalogue.putSchema({ properties: { price: { type: 'number' }, tags: { type: 'string-set' }, released: { type: 'timestamp' } } });
