@@ -139,6 +139,21 @@ describe('readDelimited', () => {
       expect(open[0]?.error?.message).toBe('q.csv:2: a quoted field is never closed');
     });
 
+    it('yields a line over maxLineChars as an error row without holding it, and reads on', async () => {
+      const long = 'x'.repeat(100_000);
+      const rows = await all([`a,b\n1,2\n${long},${long}\n3,4\n5,"open\n${long}\n6,7\n`], { source: 'l.csv', badRows: 'report', maxLineChars: 1000 });
+      expect(rows.map((r) => [r.line, r.error?.code ?? r.record])).toEqual([
+        [2, { a: '1', b: '2' }],
+        [3, 'bad_row'],
+        [4, { a: '3', b: '4' }],
+        // the quote opened on line 5 meets the over-long line 6: line 5 is refused, line 6 too, and 7 is read
+        [5, 'unclosed_quote'],
+        [6, 'bad_row'],
+        [7, { a: '6', b: '7' }],
+      ]);
+      expect(rows[1]?.error?.reason).toBe('line is over 1000 characters');
+    });
+
     it(`gives up on a quote still open after ${MAX_QUOTED_RECORD_CHARS} characters, and reads on from the next line`, async () => {
       const filler: string[] = [];
       for (let chars = 0, k = 0; chars <= MAX_QUOTED_RECORD_CHARS; k++) chars += filler[filler.push(`u${k},i${k}`) - 1]!.length + 1;

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
+import { describeChars, textLines, type LongLine, type TextSource } from './textLines.ts';
 
 /**
  * Streaming reader for delimited text (CSV, TSV): a header row, then one record per row, each
@@ -33,6 +34,8 @@ export interface DelimitedOptions {
    * with `error` and reads on (after an unclosed quote, from the line after the one it opened on).
    */
   badRows?: 'throw' | 'report';
+  /** longest physical line (default MAX_DELIMITED_LINE_CHARS); a longer one is a bad row */
+  maxLineChars?: number;
 }
 
 export type DelimitedErrorCode = 'empty_file' | 'missing_column' | 'duplicate_column' | 'bad_row' | 'bad_value' | 'unclosed_quote';
@@ -50,7 +53,7 @@ export class DelimitedError extends Error {
   }
 }
 
-export type TextSource = AsyncIterable<string | Uint8Array> | Iterable<string>;
+export type { TextSource };
 
 /** Reads a delimited file from disk. */
 export function readDelimitedFile(path: string, opts: DelimitedOptions = {}): AsyncGenerator<DelimitedRow> {
@@ -67,11 +70,11 @@ export async function* readDelimited(input: TextSource, opts: DelimitedOptions =
   let header: string[] | undefined;
   let delimiter = opts.delimiter;
   let quotes = opts.quotes;
-  for await (const rec of records(lines(input), () => ({ delimiter: delimiter as string, quotes: quotes as boolean }), (first) => {
+  for await (const rec of records(textLines(input, opts.maxLineChars ?? MAX_DELIMITED_LINE_CHARS), () => ({ delimiter: delimiter as string, quotes: quotes as boolean }), (first) => {
     // settle the dialect from the first line before any field is split
     delimiter ??= sniff(first);
     quotes ??= delimiter !== '\t';
-  }, file)) {
+  }, file, opts.maxLineChars ?? MAX_DELIMITED_LINE_CHARS)) {
     const { line } = rec;
     // an unreadable header stops the reading whatever badRows says: nothing after it has names
     if (rec.error && (opts.badRows !== 'report' || !header)) throw rec.error;
@@ -134,22 +137,8 @@ function mapHeader(names: string[], opts: DelimitedOptions, file: string): strin
   return header;
 }
 
-/** Physical lines (without their line break), decoding UTF-8 across chunk boundaries. */
-async function* lines(input: TextSource): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8');
-  let rest = '';
-  for await (const chunk of input as AsyncIterable<string | Uint8Array>) {
-    rest += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    let start = 0;
-    for (let nl = rest.indexOf('\n'); nl >= 0; nl = rest.indexOf('\n', start)) {
-      yield rest.charCodeAt(nl - 1) === 13 ? rest.slice(start, nl - 1) : rest.slice(start, nl);
-      start = nl + 1;
-    }
-    rest = rest.slice(start);
-  }
-  rest += decoder.decode();
-  if (rest.length > 0) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
-}
+/** Longest physical line read; a longer one is an error record (see textLines). */
+export const MAX_DELIMITED_LINE_CHARS = 64 << 20;
 
 /**
  * Most characters one record may span while a quoted field in it is open. A stray quote would
@@ -161,9 +150,11 @@ export const MAX_QUOTED_RECORD_CHARS = 1 << 20;
 type RawRecord = { line: number; fields: string[]; error?: undefined } | { line: number; fields?: undefined; error: DelimitedError };
 
 /** A record whose quoted field is still open: its lines so far and the split state. */
+type NumberedLine = [number, string | LongLine];
+
 interface OpenRecord {
   start: number;
-  lines: Array<[number, string]>;
+  lines: NumberedLine[];
   split: QuotedSplit;
   chars: number;
 }
@@ -175,23 +166,24 @@ interface OpenRecord {
  * records of their own: one stray quote costs one line, not the rest of the file.
  */
 async function* records(
-  src: AsyncGenerator<string>,
+  src: AsyncGenerator<string | LongLine>,
   dialect: () => { delimiter: string; quotes: boolean },
   onFirst: (first: string) => void,
   file: string,
+  maxLineChars: number,
 ): AsyncGenerator<RawRecord> {
   let lineNo = 0;
   let first = true;
-  let replay: Array<[number, string]> = [];
+  let replay: NumberedLine[] = [];
   let replayAt = 0;
   let open: OpenRecord | undefined;
-  const next = async (): Promise<[number, string] | undefined> => {
+  const next = async (): Promise<NumberedLine | undefined> => {
     if (replayAt < replay.length) return replay[replayAt++];
     const r = await src.next();
     if (r.done) return undefined;
     lineNo++;
     if (first) {
-      onFirst(r.value);
+      onFirst(typeof r.value === 'string' ? r.value : '');
       first = false;
     }
     return [lineNo, r.value];
@@ -212,6 +204,17 @@ async function* records(
       continue;
     }
     const [n, text] = item;
+    if (typeof text !== 'string') {
+      const tooLong = `line is over ${describeChars(maxLineChars)}`;
+      if (open) {
+        // it would carry the open record past its limit: read again after the record's first line
+        open.lines.push(item);
+        const o = open;
+        open = undefined;
+        yield unclosed(o, `a quoted field opened on this line is still open at line ${n}, which is over ${describeChars(maxLineChars)}: check its quotes`);
+      } else yield { line: n, error: new DelimitedError('bad_row', file, n, undefined, tooLong) };
+      continue;
+    }
     if (open) {
       open.lines.push(item);
       open.chars += text.length + 1;
@@ -221,7 +224,7 @@ async function* records(
       } else if (open.chars > MAX_QUOTED_RECORD_CHARS) {
         const o = open;
         open = undefined;
-        yield unclosed(o, `a quoted field opened on this line is still open ${fmtChars(MAX_QUOTED_RECORD_CHARS)} later (line ${n}): check its quotes`);
+        yield unclosed(o, `a quoted field opened on this line is still open ${describeChars(MAX_QUOTED_RECORD_CHARS)} later (line ${n}): check its quotes`);
       }
       continue;
     }
@@ -236,8 +239,6 @@ async function* records(
     else open = { start: n, lines: [item], split, chars: text.length };
   }
 }
-
-const fmtChars = (n: number): string => (n >= 1 << 20 ? `${n / (1 << 20)} MiB` : `${n} characters`);
 
 /**
  * RFC 4180 field split, fed a physical line at a time: a record whose quoted field spans lines
