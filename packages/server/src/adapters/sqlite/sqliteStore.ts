@@ -395,15 +395,7 @@ export class SqliteStore implements Store {
   async userEvents(userId: string, opts: { limit?: number; since?: number } = {}): Promise<StoredEvent[]> {
     const limit = opts.limit ?? 1_000_000_000;
     const since = opts.since ?? Number.MIN_SAFE_INTEGER;
-    const s = this.s;
-    // one read transaction: the tail's bound and both parts from the same snapshot, so a bulk
-    // index write committed in between neither hides nor repeats an event
-    const rows = this.database.transaction(() => {
-      const upto = Number(s.getMeta.get(USER_INDEX_UPTO_KEY)?.value ?? 0);
-      const newest = s.userTailNewest.all(upto, userId, since, limit);
-      if (newest.length < limit) pushIndexedNewest(s, userId, upto, since, limit, newest);
-      return newest;
-    })();
+    const rows = this.s.userNewest(userId, since, limit);
     rows.reverse();
     return rows.map(this.fromRow);
   }
@@ -491,7 +483,7 @@ export class SqliteStore implements Store {
 }
 
 function prepareStatements(db: Database.Database) {
-  return {
+  const s = {
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     getItem: db.prepare<[string], ItemRow>('SELECT * FROM items WHERE id = ?'),
     listItemsFirst: db.prepare<[number], ItemRow>('SELECT * FROM items ORDER BY id LIMIT ?'),
@@ -515,9 +507,26 @@ function prepareStatements(db: Database.Database) {
     getDocument: db.prepare<[string, string], { value: string }>('SELECT value FROM documents WHERE collection = ? AND key = ?'),
     listDocuments: db.prepare<[string], { key: string; value: string }>('SELECT key, value FROM documents WHERE collection = ? ORDER BY key'),
   };
+  return {
+    ...s,
+    /**
+     * A user's newest events (limit, ts ≥ since), newest first, in one read transaction: the
+     * tail's bound and both parts from the same snapshot, so a bulk index write committed in
+     * between neither hides nor repeats an event. Built once, as better-sqlite3's transaction()
+     * defines four wrappers and their properties per call.
+     */
+    userNewest: db.transaction((userId: string, since: number, limit: number): EventRow[] => {
+      const upto = Number(s.getMeta.get(USER_INDEX_UPTO_KEY)?.value ?? 0);
+      const newest = s.userTailNewest.all(upto, userId, since, limit);
+      if (newest.length < limit) pushIndexedNewest(s, userId, upto, since, limit, newest);
+      return newest;
+    }),
+  };
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
+/** the statements pushIndexedNewest reads with */
+type ReadStatements = Pick<Statements, 'userChunksNewest' | 'eventBySeq'>;
 
 /**
  * Appends a user's indexed events with ts ≥ since to `out`, newest first, until it holds
@@ -527,7 +536,7 @@ type Statements = ReturnType<typeof prepareStatements>;
  * (chunks of ~110 seqs) took 150–230 µs CPU that way, ~27 µs here, ~43 µs with v3's index;
  * userEvents as a whole (a short tail) is as fast as with v3 for limits 1 to 1,000.
  */
-function pushIndexedNewest(s: Statements, userId: string, upto: number, since: number, limit: number, out: EventRow[]): void {
+function pushIndexedNewest(s: ReadStatements, userId: string, upto: number, since: number, limit: number, out: EventRow[]): void {
   // returning from inside the loop ends the iteration (the statement is reset)
   for (const chunk of s.userChunksNewest.iterate(userId, upto)) {
     const seqs = JSON.parse(chunk.seqs) as number[];

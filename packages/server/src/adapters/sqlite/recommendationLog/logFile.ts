@@ -49,6 +49,8 @@ export class RecommendationLogFile {
   private readonly deleteUserRangeStmt;
   private readonly deleteBeforeStmt;
   private readonly reassignRangeStmt;
+  /** insertPacked's transaction, built once (better-sqlite3's transaction() defines four wrappers per call) */
+  private readonly insertPackedTransaction: (p: PackedLists) => void;
   /** whether this connection wrote: only a writer checkpoints at close (a reader's TRUNCATE would wait on the writer) */
   private wrote = false;
 
@@ -74,6 +76,8 @@ export class RecommendationLogFile {
     this.deleteUserRangeStmt = db.prepare('DELETE FROM recommendation_log WHERE user_id = ? AND rowid >= ? AND rowid < ?');
     this.deleteBeforeStmt = db.prepare('DELETE FROM recommendation_log WHERE rowid IN (SELECT rowid FROM recommendation_log WHERE ts < ? LIMIT ?)');
     this.reassignRangeStmt = db.prepare('UPDATE recommendation_log SET user_id = ? WHERE user_id = ? AND rowid >= ? AND rowid < ?');
+    const insert = this.insertStmt;
+    this.insertPackedTransaction = db.transaction((p: PackedLists) => forEachPackedRow(p, (values) => insert.run(values)));
   }
 
   insert(lists: readonly ShownList[]): void {
@@ -84,8 +88,7 @@ export class RecommendationLogFile {
   insertPacked(p: PackedLists): void {
     if (p.numbers.length === 0) return;
     this.wrote = true;
-    const insert = this.insertStmt;
-    this.db.transaction(() => forEachPackedRow(p, (values) => insert.run(values)))();
+    this.insertPackedTransaction(p);
   }
 
   get(recommendationId: string): ShownList | undefined {
