@@ -2,7 +2,9 @@
  * CPU per 1,000-event batch (or per single event) through POST /v1/events, the server in this
  * process (for --cpu-prof) and the client in a child process (autocannon, as bench:serve's),
  * so the CPU figures and the profile are the server's alone.
- * Usage: [SINGLE=1] [CONC=4] [CLIENT_PROF=DIR] [IN_PROCESS=1] node --import tsx bench/ingestProfile.ts [requests]
+ * Usage: [SINGLE=1] [CONC=4] [CLIENT_PROF=DIR] [IN_PROCESS=1] [BARE=1] node --import tsx bench/ingestProfile.ts [requests]
+ * BARE=1 serves POST /v1/events from a bare Fastify that parses the body and answers a fixed
+ * body (bench:serve's single-event floor), to compare its profile with Attune's request by request.
  *
  * Prints the process's CPU per request and per thread: the two busiest threads are the
  * server's thread and the SQLite writer thread. --cpu-prof writes one profile per thread (the
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
   const { defaultConfig } = await import('../packages/server/src/config/schema.ts');
   const N = Number(process.argv[2] ?? (single ? 60_000 : 600));
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-ingest-prof-'));
-  const server = await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
+  const server = process.env.BARE === '1' ? await bareServer() : await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
   try {
     if (process.env.IN_PROCESS === '1') return await inProcess(server.app.attune.ingest, N);
     await load(server.url, single ? 2000 : 30); // warm-up
@@ -94,6 +96,17 @@ async function inProcess(ingest: { ingestBody(body: unknown): Promise<unknown> }
     const n = perCaller * CONC * (single ? 1 : 1000);
     console.log(`round ${round}: ${((c.user + c.system) / n).toFixed(2)} µs CPU per event (sys ${(c.system / n).toFixed(2)}), ${Math.round(n / (wall / 1000))} events/s over ${Math.round(wall)} ms; threads (CPU ms): ${threadCpuSince(th0, threadCpu())}`);
   }
+}
+
+/** bench:serve's single-event floor, in this process. */
+async function bareServer(): Promise<{ url: string; close(): Promise<void>; app: { attune: { ingest: { ingestBody(body: unknown): Promise<unknown> } } } }> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  app.post('/v1/events', async () => ({ accepted: 1, duplicates: 0, rejected: [] }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return { url, close: () => app.close(), app: { attune: { ingest: { ingestBody: async () => ({}) } } } };
 }
 
 if (process.argv[2] === '--client') await client(process.argv[3] as string, Number(process.argv[4]));

@@ -8,6 +8,8 @@
  * INJECT=1 sends the requests through Fastify's inject (no sockets, no client process): less
  * noise from the machine for comparing changes to the request path, but no HTTP parsing or
  * socket writes in the figure.
+ * HEAP_PROFILE=file.heapprofile writes a sampling allocation profile of each measured round,
+ * objects since collected included: where the garbage that paces the scavenges comes from.
  * PROFILE=file.cpuprofile writes a V8 CPU profile of the measured rounds only (not the loading,
  * training and warm-ups).
  * PACED=5000 sends each round as bench:serve's open-loop test does (uniform arrivals at that rate
@@ -15,7 +17,7 @@
  * tail with the server's garbage-collection pauses and event-loop delay over the round: what a
  * p99 at a fixed rate is made of.
  *
- * Usage: [ROUNDS=5] [REQUESTS=30000] [PACED=5000 [SECONDS=10]] [PROFILE=out.cpuprofile] node --import tsx bench/recsProfile.ts
+ * Usage: [ROUNDS=5] [REQUESTS=30000] [PACED=5000 [SECONDS=10]] [PROFILE=out.cpuprofile] [HEAP_PROFILE=out.heapprofile] node --import tsx bench/recsProfile.ts
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -128,9 +130,15 @@ async function main(): Promise<void> {
       profiler.connect();
       await profiler.post('Profiler.enable');
     }
+    const heapProfiler = process.env.HEAP_PROFILE ? new Session() : undefined;
+    if (heapProfiler) {
+      heapProfiler.connect();
+      await heapProfiler.post('HeapProfiler.enable');
+    }
     for (let k = 0; k < rounds; k++) {
       await warm();
       await profiler?.post('Profiler.start');
+      await heapProfiler?.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
       const c0 = process.cpuUsage();
       const r = process.env.PACED ? await paced(server.url, users, Number(process.env.PACED), Number(process.env.SECONDS ?? 10)) : process.env.SERVICE === '1' ? await serviceOnly(server.app, users, requests) : process.env.INJECT === '1' ? await injected(server.app, users, requests) : await load(server.url, requests);
       const c = process.cpuUsage(c0);
@@ -138,6 +146,10 @@ async function main(): Promise<void> {
         const { profile } = await profiler.post('Profiler.stop');
         // one file per round; the rounds' samples are what a reader wants, not the warm-ups between
         writeFileSync(`${process.env.PROFILE}.${k + 1}`, JSON.stringify(profile));
+      }
+      if (heapProfiler) {
+        const { profile } = await heapProfiler.post('HeapProfiler.stopSampling');
+        writeFileSync(`${process.env.HEAP_PROFILE}.${k + 1}`, JSON.stringify(profile));
       }
       const us = (c.user + c.system) / r.total;
       perRequest.push(us);
