@@ -3,6 +3,8 @@
  * process (for --cpu-prof) and the client in a child process (autocannon, as bench:serve's),
  * so the CPU figures and the profile are the server's alone.
  * Usage: [SINGLE=1] [CONC=4] [CLIENT_PROF=DIR] [IN_PROCESS=1] [BARE=1] node --import tsx bench/ingestProfile.ts [requests]
+ * HEAP_PROFILE=file writes a sampling allocation profile of the measured load (objects since
+ * collected included).
  * BARE=1 serves POST /v1/events from a bare Fastify that parses the body and answers a fixed
  * body (bench:serve's single-event floor), to compare its profile with Attune's request by request.
  *
@@ -14,7 +16,8 @@
  * of many requests).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,10 +59,17 @@ async function main(): Promise<void> {
   try {
     if (process.env.IN_PROCESS === '1') return await inProcess(server.app.attune.ingest, N);
     await load(server.url, single ? 2000 : 30); // warm-up
+    const heap = process.env.HEAP_PROFILE ? new Session() : undefined;
+    if (heap) {
+      heap.connect();
+      await heap.post('HeapProfiler.enable');
+      await heap.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    }
     const th0 = threadCpu();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await load(server.url, N);
+    if (heap) writeFileSync(process.env.HEAP_PROFILE as string, JSON.stringify((await heap.post('HeapProfiler.stopSampling')).profile));
     const wall = performance.now() - t0;
     const c = process.cpuUsage(c0);
     const per = single ? 1 : 1000;
