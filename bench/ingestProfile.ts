@@ -5,6 +5,8 @@
  * Usage: [SINGLE=1] [CONC=4] [CLIENT_PROF=DIR] [IN_PROCESS=1] [BARE=1] node --import tsx bench/ingestProfile.ts [requests]
  * HEAP_PROFILE=file writes a sampling allocation profile of the measured load (objects since
  * collected included).
+ * TRAINED=1 loads ml-100k through the API and trains an item-knn model before the load, as
+ * bench:serve's serving phase has one when its single-event runs come.
  * BARE=1 serves POST /v1/events from a bare Fastify that parses the body and answers a fixed
  * body (bench:serve's single-event floor), to compare its profile with Attune's request by request.
  *
@@ -21,6 +23,7 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadAndTrain } from './serve/ml100kServer.ts';
 import { threadCpu, threadCpuSince } from './serve/threadCpu.ts';
 
 const single = process.env.SINGLE === '1';
@@ -55,7 +58,8 @@ async function main(): Promise<void> {
   const { defaultConfig } = await import('../packages/server/src/config/schema.ts');
   const N = Number(process.argv[2] ?? (single ? 60_000 : 600));
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-ingest-prof-'));
-  const server = process.env.BARE === '1' ? await bareServer() : await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
+  const server = process.env.BARE === '1' ? await bareServer() : await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { model: 'item-knn', afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
+  if (process.env.TRAINED === '1') await loadAndTrain(server.url);
   try {
     if (process.env.IN_PROCESS === '1') return await inProcess(server.app.attune.ingest, N);
     await load(server.url, single ? 2000 : 30); // warm-up
