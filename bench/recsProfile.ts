@@ -12,7 +12,9 @@
  * objects since collected included: where the garbage that paces the scavenges comes from.
  * With HEAP_LIVE=1 only objects not yet collected are kept: over a round without a full
  * collection, that is what went to the old generation (promoted or pretenured), the growth
- * that paces the mark-compacts.
+ * that paces the mark-compacts. HEAP_PROMOTED=1 drops only what scavenges collect: what reached
+ * the old generation, collected since or not (the profiler's own stop runs a full collection,
+ * so HEAP_LIVE=1 sees only what is still referenced).
  * PROFILE=file.cpuprofile writes a V8 CPU profile of the measured rounds only (not the loading,
  * training and warm-ups).
  * PACED=5000 sends each round as bench:serve's open-loop test does (uniform arrivals at that rate
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
     for (let k = 0; k < rounds; k++) {
       await warm();
       await profiler?.post('Profiler.start');
-      await heapProfiler?.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: process.env.HEAP_LIVE !== '1', includeObjectsCollectedByMinorGC: process.env.HEAP_LIVE !== '1' });
+      await heapProfiler?.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: process.env.HEAP_LIVE !== '1', includeObjectsCollectedByMinorGC: process.env.HEAP_LIVE !== '1' && process.env.HEAP_PROMOTED !== '1' });
       const c0 = process.cpuUsage();
       const r = process.env.PACED ? await paced(server.url, users, Number(process.env.PACED), Number(process.env.SECONDS ?? 10)) : process.env.SERVICE === '1' ? await serviceOnly(server.app, users, requests) : process.env.INJECT === '1' ? await injected(server.app, users, requests) : await load(server.url, requests);
       const c = process.cpuUsage(c0);
