@@ -84,6 +84,30 @@ describe('GET /v1/users/{userId}/recommendations', () => {
     expect(a.json.recommendationId).not.toBe(b.json.recommendationId);
   });
 
+  it('answers lists as UTF-8 JSON with a length that counts bytes, on GET and HEAD', async () => {
+    // lists are sent as bytes (routeOptions.ts listJson): the framework must still label them
+    // JSON, and a non-ASCII id in the list makes characters and bytes differ
+    expect((await call('PUT', '/v1/items/ünï-cödé', { properties: { price: 1 } })).status).toBe(200);
+    const url = `${server.url}/v1/users/u1/recommendations?exclude=${encodeURIComponent('ünï-cödé')}`;
+    for (let k = 0; k < 2; k++) {
+      // the second request is answered from the list cache
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(Number(res.headers.get('content-length'))).toBe(bytes.length);
+      const body = JSON.parse(bytes.toString('utf8'));
+      expect(body.items.length).toBeGreaterThan(0);
+    }
+    const popular = await fetch(`${server.url}/v1/popular?n=200`);
+    const text = await popular.text();
+    expect(text).toContain('ünï-cödé');
+    expect(Number(popular.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    const head = await fetch(`${server.url}/v1/popular?n=200`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  });
+
   it('answers an unknown user with cold-start results, not 404', async () => {
     const { status, json } = await call('GET', '/v1/users/nobody-yet/recommendations?n=5');
     expect(status).toBe(200);
