@@ -13,8 +13,8 @@
  * With HEAP_LIVE=1 only objects not yet collected are kept: over a round without a full
  * collection, that is what went to the old generation (promoted or pretenured), the growth
  * that paces the mark-compacts. HEAP_PROMOTED=1 drops only what scavenges collect: what reached
- * the old generation, collected since or not (the profiler's own stop runs a full collection,
- * so HEAP_LIVE=1 sees only what is still referenced).
+ * the old generation, collected since or not, plus what was still young at a full collection
+ * (the profiler's own stop runs one, so HEAP_LIVE=1 sees only what is still referenced).
  * PROFILE=file.cpuprofile writes a V8 CPU profile of the measured rounds only (not the loading,
  * training and warm-ups).
  * PACED=5000 sends each round as bench:serve's open-loop test does (uniform arrivals at that rate
