@@ -69,6 +69,14 @@ interface CachedList {
   catalogRevision: number;
   expires: number;
   items: RecommendedItem[];
+  /**
+   * The user surface's replay request for every response from this list: the options (equal
+   * for all of them, as the cache key covers them) without `now`, which a next page takes from
+   * the logged list's timestamp (replay.ts). A copy with `now` per response was ~300 B that the
+   * recommendation log's queue and the attribution ring kept long enough to be promoted: the
+   * largest share of what paces the full collections at thousands of requests per second.
+   */
+  replay: RecommendationReplay;
 }
 
 /** half-lives after which the model's trending snapshot no longer counts as trending */
@@ -111,14 +119,16 @@ export class RecommendationService {
     if (key) {
       const hit = this.lists.get(key);
       // the model is not compared: see listCacheMs (a swap lets lists run out their own lifetimes)
-      if (hit && hit.expires > now && hit.userRevision === online.revision && hit.record === record && hit.catalogRevision === catalogRevision) return this.respond('user', userId, hit.model, hit.items, now, { surface: 'user', userId, opts: { ...opts, now } });
+      if (hit && hit.expires > now && hit.userRevision === online.revision && hit.record === record && hit.catalogRevision === catalogRevision) return this.respond('user', userId, hit.model, hit.items, now, hit.replay);
     }
     let items = await this.computeForUser(userId, sm, online, record, opts, now);
     if (key) {
       // frozen: every response reuses these objects (and the route keeps the items' JSON by identity)
       items = freezeList(items);
+      const replay: RecommendationReplay = Object.freeze({ surface: 'user', userId, opts: Object.freeze({ ...opts }) });
       // the list set longest ago goes first past the bound
-      this.lists.set(key, { userRevision: online.revision, record, model: sm, catalogRevision, expires: now + listLifetime(this.listCacheMs, Math.random()), items });
+      this.lists.set(key, { userRevision: online.revision, record, model: sm, catalogRevision, expires: now + listLifetime(this.listCacheMs, Math.random()), items, replay });
+      return this.respond('user', userId, sm, items, now, replay);
     }
     return this.respond('user', userId, sm, items, now, { surface: 'user', userId, opts: { ...opts, now } });
   }

@@ -292,6 +292,27 @@ describe('paging, attribution and explanations', () => {
     expect(record.json).toMatchObject({ page: 3, firstRecommendationId: first.json.recommendationId, itemIds: ids(third.json) });
   });
 
+  it("/next on a list answered from the list cache replays that list's own time", async () => {
+    const computed = await call('GET', '/v1/users/u33/recommendations?n=5&diversity=0.1');
+    const cached = await call('GET', '/v1/users/u33/recommendations?n=5&diversity=0.1');
+    expect(cached.json.recommendationId).not.toBe(computed.json.recommendationId);
+    expect(ids(cached.json)).toEqual(ids(computed.json));
+    const next = await call('GET', `/v1/recommendations/${cached.json.recommendationId}/next`);
+    expect(next.status).toBe(200);
+    expect(next.json.items).toHaveLength(5);
+    expect(ids(next.json).filter((id) => ids(cached.json).includes(id))).toEqual([]);
+    const again = await call('GET', `/v1/recommendations/${cached.json.recommendationId}/next`);
+    expect(ids(again.json)).toEqual(ids(next.json));
+    await server.app.attune.serving?.impressions.flush();
+    // the cached list's row shares its options (no time of its own); its next page's row names
+    // the time it replayed: the cached list's timestamp
+    const row = await server.context.store.getShownList(cached.json.recommendationId);
+    expect(row?.request).toMatchObject({ replay: { surface: 'user', userId: 'u33', opts: { n: 5, knobs: { diversity: 0.1 } } } });
+    const nextRow = await server.context.store.getShownList(next.json.recommendationId);
+    expect((nextRow?.request as { replay: { opts: { now?: number } } }).replay.opts.now).toBe(row!.timestamp);
+    expect(nextRow?.timestamp).toBe(row!.timestamp);
+  });
+
   it('/next pages rerank, popular and similar lists too; an unknown id is a 404', async () => {
     const list = data.items.slice(0, 12).map((i) => i.id);
     const r1 = await call('POST', '/v1/users/u32/rerank', { itemIds: list, n: 6 });

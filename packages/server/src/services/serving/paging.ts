@@ -12,7 +12,7 @@ import { pageRequestOf, type ChainPosition } from './replay.ts';
  */
 export async function nextPage(recommender: RecommendationService, log: ImpressionLog, recommendationId: string, n: number | undefined): Promise<RecommendationResponse | undefined> {
   const prev = await log.find(recommendationId);
-  const request = pageRequestOf(prev?.request);
+  const request = prev && pageRequestOf(prev.request, prev.timestamp);
   if (!prev || !request) return undefined;
   const { replay } = request;
   const shownList = [...(request.shownBefore ?? []), ...prev.itemIds];

@@ -10,8 +10,11 @@ export interface RecommendationReplay {
   itemId?: string;
   /** the session's items, or the caller's candidates (rerank) */
   itemIds?: readonly string[];
-  /** the request's options, with `now` fixed to the first page's time */
-  opts: ListOptions & { now: number };
+  /**
+   * the request's options, with `now` fixed to the first page's time; without `now` when that
+   * is the logged list's own timestamp (a list from the list cache shares its options object)
+   */
+  opts: ListOptions;
 }
 
 /**
@@ -37,11 +40,17 @@ export interface ChainPosition {
 
 const SURFACES: ReadonlySet<string> = new Set<ReplaySurface>(['user', 'similar', 'session', 'popular', 'trending', 'rerank']);
 
-/** The PageRequest of a stored row; undefined for rows that cannot be paged (migrated legacy lists, foreign data). */
-export function pageRequestOf(request: unknown): PageRequest | undefined {
+/**
+ * The PageRequest of a stored row, its replay's `now` filled in from the row's timestamp where
+ * the replay leaves it out; undefined for rows that cannot be paged (migrated legacy lists,
+ * foreign data).
+ */
+export function pageRequestOf(request: unknown, timestamp: number): PageRequest | undefined {
   if (typeof request !== 'object' || request === null) return undefined;
   const r = request as Partial<PageRequest>;
   const replay = r.replay;
-  if (typeof replay !== 'object' || replay === null || !SURFACES.has(replay.surface) || typeof replay.opts !== 'object' || replay.opts === null || typeof replay.opts.now !== 'number') return undefined;
-  return r as PageRequest;
+  if (typeof replay !== 'object' || replay === null || !SURFACES.has(replay.surface) || typeof replay.opts !== 'object' || replay.opts === null) return undefined;
+  const now = replay.opts.now ?? timestamp;
+  if (typeof now !== 'number' || !Number.isFinite(now)) return undefined;
+  return { ...(r as PageRequest), replay: { ...replay, opts: { ...replay.opts, now } } };
 }
