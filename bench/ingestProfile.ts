@@ -57,11 +57,15 @@ async function main(): Promise<void> {
   const { startServer } = await import('../packages/server/src/server.ts');
   const { defaultConfig } = await import('../packages/server/src/config/schema.ts');
   const N = Number(process.argv[2] ?? (single ? 60_000 : 600));
+  const bare = process.env.BARE === '1';
+  // the floor has no ingest service to call and no API to load a data set through
+  if (bare && (process.env.IN_PROCESS === '1' || process.env.TRAINED === '1')) throw new Error('BARE=1 measures the HTTP floor only: it cannot be combined with IN_PROCESS=1 or TRAINED=1');
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-ingest-prof-'));
-  const server = process.env.BARE === '1' ? await bareServer() : await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { model: 'item-knn', afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
+  const attune = bare ? undefined : await startServer(defaultConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn', training: { model: 'item-knn', afterNewEvents: 1e9, intervalSeconds: 86_400 } as never }));
+  const server = attune ?? (await bareServer());
   if (process.env.TRAINED === '1') await loadAndTrain(server.url);
   try {
-    if (process.env.IN_PROCESS === '1') return await inProcess(server.app.attune.ingest, N);
+    if (attune && process.env.IN_PROCESS === '1') return await inProcess(attune.app.attune.ingest, N);
     await load(server.url, single ? 2000 : 30); // warm-up
     const heap = process.env.HEAP_PROFILE ? new Session() : undefined;
     if (heap) {
@@ -113,14 +117,14 @@ async function inProcess(ingest: { ingestBody(body: unknown): Promise<unknown> }
 }
 
 /** bench:serve's single-event floor, in this process. */
-async function bareServer(): Promise<{ url: string; close(): Promise<void>; app: { attune: { ingest: { ingestBody(body: unknown): Promise<unknown> } } } }> {
+async function bareServer(): Promise<{ url: string; close(): Promise<void> }> {
   const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false });
   app.post('/v1/events', async () => ({ accepted: 1, duplicates: 0, rejected: [] }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  return { url, close: () => app.close(), app: { attune: { ingest: { ingestBody: async () => ({}) } } } };
+  return { url, close: () => app.close() };
 }
 
 if (process.argv[2] === '--client') await client(process.argv[3] as string, Number(process.argv[4]));
