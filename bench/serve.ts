@@ -25,7 +25,8 @@ import { join, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { table, writeSection } from './report.ts';
-import { pacedRecommendationsInChild } from './serve/pacedLoad.ts';
+import { PACED_WARMUP_SECONDS, pacedRecommendationsInChild, type PacedResult } from './serve/pacedLoad.ts';
+import { describeRound, gaugesBetween, scrapeServerGauges } from './serve/serverGauges.ts';
 import { sharedPath } from './sharedData.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -376,17 +377,28 @@ async function servingPhaseWith(bare: Child, report: string[][]): Promise<Record
 
     // the open-loop client against bare Fastify (ml-100k's user ids, only for the paths) is what
     // the host, the client and Node's HTTP stack cost the tail at 5,000 req/s before any work of ours
+    // each Attune round also reads the server's own view (CPU, GC pauses, loop delay), so a bad
+    // round can be told apart: the server stalled, or the host or the client did
+    const seen: ReturnType<typeof describeRound>[] = [];
+    const serverCpu: number[] = [];
+    const clientStalls: number[] = [];
     const paced = await interleaved(
       () => pacedRecommendationsInChild(bare.url, users, 5000, SECONDS),
       async () => {
         await warm();
-        return pacedRecommendationsInChild(attune.url, users, 5000, SECONDS);
+        const before = await scrapeServerGauges(attune.url);
+        const [r, cpu] = await withCpu(attune.proc.pid, () => pacedRecommendationsInChild(attune.url, users, 5000, SECONDS), (x: PacedResult) => x.completed + 5000 * PACED_WARMUP_SECONDS);
+        seen.push(describeRound(gaugesBetween(before, await scrapeServerGauges(attune.url))));
+        serverCpu.push(cpu);
+        clientStalls.push(r.clientDelayMax);
+        return r;
       },
     );
     const bareP99s = paced.floors.map((r) => r.p99);
     const p99s = paced.measures.map((r) => r.p99);
+    const roundsSeen = `server per round: CPU ${perRound(serverCpu, 0)} µs per request, full GCs ${seen.map((s) => s.majors).join(', ')}, GC pauses over 10 ms ${seen.map((s) => s.longPauses).join(', ')}, longest event-loop delay ${perRound(seen.map((s) => s.loopDelayMax), 0)} ms; the client's own longest loop delay ${perRound(clientStalls, 0)} ms`;
     report[bareOpenRow] = ['  … open loop, uniform 5,000 req/s', fmt(median(paced.floors.map((r) => r.rate))), fmt(median(paced.floors.map((r) => r.p50)), 1), fmt(median(bareP99s), 1), `the host's floor for the tail at this rate: the same client as below; median of ${ROUNDS} rounds, each run just before Attune's (p99 per round: ${perRound(bareP99s)} ms); worst p99.9 ${fmt(Math.max(...paced.floors.map((r) => r.p999)), 1)} ms, max ${fmt(Math.max(...paced.floors.map((r) => r.max)), 1)} ms`];
-    report.push(['  … open loop, uniform 5,000 req/s', fmt(median(paced.measures.map((r) => r.rate))), fmt(median(paced.measures.map((r) => r.p50)), 1), fmt(median(p99s), 1), `latency from each request's due time (no coordinated omission); median of ${ROUNDS} rounds (p99 per round: ${perRound(p99s)} ms); worst p99.9 ${fmt(Math.max(...paced.measures.map((r) => r.p999)), 1)} ms, max ${fmt(Math.max(...paced.measures.map((r) => r.max)), 1)} ms; non-2xx ${paced.measures.reduce((a, r) => a + r.non2xx, 0)}; 64 keep-alive connections from a separate client process`]);
+    report.push(['  … open loop, uniform 5,000 req/s', fmt(median(paced.measures.map((r) => r.rate))), fmt(median(paced.measures.map((r) => r.p50)), 1), fmt(median(p99s), 1), `latency from each request's due time (no coordinated omission); median of ${ROUNDS} rounds (p99 per round: ${perRound(p99s)} ms); worst p99.9 ${fmt(Math.max(...paced.measures.map((r) => r.p999)), 1)} ms, max ${fmt(Math.max(...paced.measures.map((r) => r.max)), 1)} ms; non-2xx ${paced.measures.reduce((a, r) => a + r.non2xx, 0)}; 64 keep-alive connections from a separate client process; ${roundsSeen}`]);
     out.pacedP99 = median(p99s);
     out.barePacedP99 = median(bareP99s);
     out.pacedRoundsMet = p99s.filter((p) => p <= 10).length;

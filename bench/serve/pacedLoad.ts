@@ -147,6 +147,9 @@ export async function pacedLoad(base: string, path: (i: number) => string, rate:
  * The child GETs /v1/users/{id}/recommendations?n=10 for `userIds` in turn, after a 2 s warm-up
  * at the same rate that is not recorded (the child's JIT, the previous test's backlog).
  */
+/** the unrecorded warm-up of pacedRecommendationsInChild, s */
+export const PACED_WARMUP_SECONDS = 2;
+
 export function pacedRecommendationsInChild(base: string, userIds: readonly string[], rate: number, seconds: number): Promise<PacedResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -164,6 +167,6 @@ if (process.argv[2] === '--child') {
   process.stdin.setEncoding('utf8');
   for await (const chunk of process.stdin) input += chunk as string;
   const { base, userIds, rate, seconds } = JSON.parse(input) as { base: string; userIds: string[]; rate: number; seconds: number };
-  const result = await pacedLoad(base, (i) => `/v1/users/${encodeURIComponent(userIds[i % userIds.length] as string)}/recommendations?n=10`, rate, seconds, 64, 2);
+  const result = await pacedLoad(base, (i) => `/v1/users/${encodeURIComponent(userIds[i % userIds.length] as string)}/recommendations?n=10`, rate, seconds, 64, PACED_WARMUP_SECONDS);
   process.stdout.write(JSON.stringify(result));
 }

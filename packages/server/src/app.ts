@@ -71,6 +71,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFoundHandler(config.docsBaseUrl));
   app.decorate('attune', ctx);
 
+  // metrics the app made itself end with it; a server's own outlive the app's close (it flushes after)
+  if (!deps.metrics) app.addHook('onClose', (_instance, done) => {
+    metrics.close();
+    done();
+  });
+
   // a callback hook, not an async one: no promise per response
   app.addHook('onResponse', (req, reply, done) => {
     metrics.recordHttp(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

@@ -1,3 +1,4 @@
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -88,5 +89,42 @@ describe('metrics: recordIngested', () => {
         },
       ),
     );
+  });
+});
+
+describe('metrics: garbage-collection durations', () => {
+  it('counts every collection, also several that Node hands over in one list', async () => {
+    const metrics = createMetrics();
+    const seen = new Map<string, number>();
+    const kinds: Record<number, string> = {
+      [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+      [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+      [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+      [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+    };
+    const witness = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = kinds[(e as { detail?: { kind?: number } }).detail?.kind ?? -1] as string;
+        seen.set(kind, (seen.get(kind) ?? 0) + 1);
+      }
+    });
+    witness.observe({ entryTypes: ['gc'] });
+    try {
+      // one synchronous stretch of allocation: its scavenges reach the observers as one list
+      let keep: object[] = [];
+      for (let i = 0; i < 3_000_000; i++) {
+        keep.push({ i });
+        if (keep.length > 200_000) keep = [];
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      const text = await metrics.registry.getSingleMetricAsString('attune_nodejs_gc_duration_seconds');
+      const counted = new Map<string, number>();
+      for (const m of text.matchAll(/^attune_nodejs_gc_duration_seconds_count\{kind="(\w+)"\} (\d+)$/gm)) counted.set(m[1] as string, Number(m[2]));
+      expect(seen.get('minor') ?? 0).toBeGreaterThan(1);
+      expect(Object.fromEntries(counted)).toEqual(Object.fromEntries(seen));
+    } finally {
+      witness.disconnect();
+      metrics.close();
+    }
   });
 });

@@ -108,6 +108,7 @@ export async function startServer(config: AttuneConfig, opts: StartOptions = {})
     await bus.close();
     await onlineState.close();
     await store.close();
+    metrics.close();
   };
 
   try {
