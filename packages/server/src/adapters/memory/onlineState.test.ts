@@ -143,12 +143,12 @@ describe('MemoryOnlineState', () => {
 
   it('keeps impressions per user as appending arrays would, and the newest maxAttribution lists for attribution, through merges and deletions', async () => {
     type Op =
-      | { kind: 'show'; rec: string; user: string | undefined; items: string[]; t: number }
+      | { kind: 'show'; rec: string; user: string | undefined; items: string[]; t: number; version: number | undefined }
       | { kind: 'merge'; from: string; into: string }
       | { kind: 'delete'; user: string };
     const user = fc.constantFrom('u', 'v', 'w');
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { weight: 8, arbitrary: fc.record({ kind: fc.constant('show' as const), rec: fc.integer({ min: 0, max: 15 }).map((k) => `r${k}`), user: fc.option(user, { nil: undefined }), items: fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { maxLength: 6 }), t: fc.integer({ min: 0, max: 40 }) }) },
+      { weight: 8, arbitrary: fc.record({ kind: fc.constant('show' as const), rec: fc.integer({ min: 0, max: 15 }).map((k) => `r${k}`), user: fc.option(user, { nil: undefined }), items: fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { maxLength: 6 }), t: fc.integer({ min: 0, max: 40 }), version: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('merge' as const), from: user, into: user }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), user }) },
     );
@@ -159,7 +159,7 @@ describe('MemoryOnlineState', () => {
         const recorded: Impression[] = [];
         for (const o of ops) {
           if (o.kind === 'show') {
-            const imp: Impression = { recommendationId: o.rec, itemIds: o.items, timestamp: o.t, surface: 'user', ...(o.user === undefined ? {} : { userId: o.user }) };
+            const imp: Impression = { recommendationId: o.rec, itemIds: o.items, timestamp: o.t, surface: 'user', ...(o.user === undefined ? {} : { userId: o.user }), ...(o.version === undefined ? {} : { modelVersion: o.version }) };
             await s.recordImpressions([imp]);
             recorded.push(imp);
             if (o.user !== undefined) shown.set(o.user, [...(shown.get(o.user) ?? []), ...o.items.map((itemId) => ({ itemId, timestamp: o.t }))].slice(-maxImpressions));
@@ -178,7 +178,7 @@ describe('MemoryOnlineState', () => {
         }
         // the newest recording of an id among the last maxAttribution lists recorded
         const kept = recorded.slice(-maxAttribution);
-        for (let k = 0; k <= 15; k++) expect(await s.getImpression(`r${k}`)).toBe(kept.findLast((i) => i.recommendationId === `r${k}`));
+        for (let k = 0; k <= 15; k++) expect(await s.getImpression(`r${k}`)).toStrictEqual(kept.findLast((i) => i.recommendationId === `r${k}`));
       }),
     );
   });

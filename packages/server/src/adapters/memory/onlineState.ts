@@ -1,7 +1,7 @@
 import type { UserEventRecord } from '@attune/engine';
 import type { Impression, OnlineEvent, OnlineState, UserOnlineState } from '../../ports/onlineState.ts';
 import { RecencyMap } from './recencyMap.ts';
-import { RecentById } from './recentById.ts';
+import { ImpressionRing } from './impressionRing.ts';
 import { RecentImpressions } from './recentImpressions.ts';
 
 export interface MemoryOnlineStateOptions {
@@ -41,7 +41,8 @@ class UserSlot implements UserOnlineState {
   declare readonly impressions: Array<{ itemId: string; timestamp: number }>;
   #shown: RecentImpressions | undefined = undefined;
 
-  constructor() {
+  /** @param userId the id the slot was made for: one string per user, however many requests name it */
+  constructor(readonly userId: string) {
     // one getter function for every slot: the slots share one hidden class
     Object.defineProperty(this, 'impressions', { get: UserSlot.impressionsOf, enumerable: true });
   }
@@ -62,7 +63,7 @@ class UserSlot implements UserOnlineState {
   }
 }
 
-const newSlot = (): UserSlot => new UserSlot();
+const newSlot = (userId: string): UserSlot => new UserSlot(userId);
 
 const EMPTY: UserOnlineState = Object.freeze({ history: [], impressions: [], revision: 0 }) as UserOnlineState;
 
@@ -73,11 +74,8 @@ const EMPTY: UserOnlineState = Object.freeze({ history: [], impressions: [], rev
 export class MemoryOnlineState implements OnlineState {
   /** users in order of last event (RecencyMap: the oldest is evicted first in O(1)) */
   private readonly users = new RecencyMap<UserSlot>();
-  /**
-   * the newest maxAttribution impressions, for attribution lookups. A Map by id with an
-   * insertion-order ring for eviction cost ~1-1.5 µs per served list; see RecentById.
-   */
-  private readonly recentImpressions: RecentById<Impression>;
+  /** the newest maxAttribution impressions, for attribution lookups (see ImpressionRing) */
+  private readonly recentImpressions: ImpressionRing;
   /**
    * Trending as exponentially decayed counts stored in "log-space at a reference time": each
    * event adds 2^((t - t0)/halfLife), so comparing items needs no per-read decay pass. The
@@ -108,7 +106,7 @@ export class MemoryOnlineState implements OnlineState {
     this.maxHistory = opts.maxHistory ?? 200;
     this.maxImpressions = opts.maxImpressions ?? 100;
     this.maxAttribution = opts.maxAttribution ?? 100_000;
-    this.recentImpressions = new RecentById(this.maxAttribution);
+    this.recentImpressions = new ImpressionRing(this.maxAttribution);
     this.halfLife = opts.trendingHalfLifeMs ?? 24 * 3_600_000;
     this.maxEvents = opts.maxEvents ?? 500_000;
     this.maxUsers = Math.max(1, opts.maxUsers ?? 500_000);
@@ -199,8 +197,14 @@ export class MemoryOnlineState implements OnlineState {
 
   async recordImpressions(impressions: readonly Impression[]): Promise<void> {
     for (const imp of impressions) {
-      this.recentImpressions.add(imp);
-      if (imp.userId) this.slot(imp.userId).shown(this.maxImpressions).push(imp.itemIds, imp.timestamp);
+      if (imp.userId === undefined) {
+        this.recentImpressions.add(imp, undefined);
+        continue;
+      }
+      const slot = this.slot(imp.userId);
+      // the slot's own copy of the id: the request's would be held ~20 s per list
+      this.recentImpressions.add(imp, slot.userId);
+      slot.shown(this.maxImpressions).push(imp.itemIds, imp.timestamp);
     }
   }
 

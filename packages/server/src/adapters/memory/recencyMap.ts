@@ -25,16 +25,16 @@ export class RecencyMap<V> {
     return this.nodes.get(key)?.value;
   }
 
-  /** The key's value, created by `make` as the newest entry when absent; an existing key keeps its place. */
-  getOrCreate(key: string, make: () => V): V {
+  /** The key's value, created by `make(key)` as the newest entry when absent; an existing key keeps its place. */
+  getOrCreate(key: string, make: (key: string) => V): V {
     const node = this.nodes.get(key);
-    return node ? node.value : this.append(key, make());
+    return node ? node.value : this.append(key, make(key));
   }
 
-  /** The key's value, made the newest entry (created by `make` when absent). */
-  touch(key: string, make: () => V): V {
+  /** The key's value, made the newest entry (created by `make(key)` when absent). */
+  touch(key: string, make: (key: string) => V): V {
     const node = this.nodes.get(key);
-    if (!node) return this.append(key, make());
+    if (!node) return this.append(key, make(key));
     if (node !== this.newestNode) {
       this.unlink(node);
       this.link(node);

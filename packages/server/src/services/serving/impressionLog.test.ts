@@ -61,8 +61,13 @@ describe('ImpressionLog', () => {
     // the online state still gets every list (rotation, attribution of the next events)
     expect(await online.getImpression('s4')).toBeDefined();
     const done = log.flush();
+    // handed to the store, not yet written: found among the lists in flight; a dropped one is not
+    expect(await store.getShownList('s1')).toBeUndefined();
+    expect(await log.find('s1')).toEqual(list('s1'));
+    expect(await log.find('s3')).toBeUndefined();
     release();
     await done;
+    expect(await log.find('s1')).toEqual(list('s1'));
     expect(errors).toEqual([expect.stringContaining('2 shown lists not logged')]);
     expect((await store.newestShownLists(10)).map((l) => l.recommendationId).sort()).toEqual(['s0', 's1', 's2']);
     // once the backlog is written, lists are logged again

@@ -18,4 +18,12 @@ describe('newRecommendationId', () => {
     const ids = new Set(Array.from({ length: 10_000 }, () => newRecommendationId(1_800_000_000_000)));
     expect(ids.size).toBe(10_000);
   });
+
+  it('fills every random digit from the entropy: each position takes all 16 digits, the variant all four', () => {
+    const ids = Array.from({ length: 4000 }, () => newRecommendationId(1_800_000_000_000));
+    for (const k of [15, 16, 17, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35]) expect(new Set(ids.map((id) => id[k])).size).toBe(16);
+    expect([...new Set(ids.map((id) => id[19]))].sort()).toEqual(['8', '9', 'a', 'b']);
+    // the time digits and the dashes are the same in all
+    expect(new Set(ids.map((id) => id.slice(0, 15) + id[18] + id[23])).size).toBe(1);
+  });
 });

@@ -1,28 +1,29 @@
 /**
- * The newest `capacity` records (oldest overwritten first), found by id: a ring of the records,
- * a parallel ring of 32-bit fingerprints of their ids (length and last eight characters), and
+ * The newest `capacity` ids (oldest overwritten first), each in a slot of a ring, found by id: the
+ * ring of ids, a parallel ring of 32-bit fingerprints (length and last eight characters), and
  * an open-addressing table from fingerprint to ring slot (linear probing in an Int32Array,
  * backward-shift deletion when a slot is overwritten). Adding hashes a few characters, probes
  * the table and allocates nothing once full; a lookup probes the table and compares ids only
- * where fingerprints match.
+ * where fingerprints match. What belongs to an id the owner keeps in its own columns, by slot,
+ * so that a record of ~20 s does not have to be a heap object (see ImpressionRing).
  *
  * It replaces a Map of every served recommendation id: inserting a fresh string key into a Map
  * of 100,000 and deleting the oldest cost ~1-1.5 µs per served list. A lookup by scanning the
  * fingerprints alone (0.2-0.3 ms for 100,000) would let any client that asks for unknown ids
  * (GET /v1/recommendations/{id}) burn a core with a few thousand requests per second.
  */
-export class RecentById<T extends { readonly recommendationId: string }> {
-  private records: Array<T | undefined> = [];
+export class RecentIds {
+  private ids: Array<string | undefined> = [];
   private prints = new Int32Array(0);
   /** bucket → ring slot + 1 (0: empty); at most half full */
   private readonly table: Int32Array;
   private readonly mask: number;
-  /** slot the next record goes to */
+  /** slot the next id goes to */
   private next = 0;
-  /** records held (at most capacity) */
+  /** ids held (at most capacity) */
   private count = 0;
 
-  constructor(private readonly capacity: number) {
+  constructor(readonly capacity: number) {
     let buckets = 16;
     while (buckets < 2 * capacity) buckets *= 2;
     this.table = new Int32Array(buckets);
@@ -33,40 +34,49 @@ export class RecentById<T extends { readonly recommendationId: string }> {
     return this.count;
   }
 
-  add(record: T): void {
-    if (this.capacity <= 0) return;
+  /**
+   * Adds the id in the oldest slot (or a new one while the ring fills: slots are handed out 0, 1,
+   * 2, … up to capacity − 1, then again from 0) and returns that slot; -1 when capacity is 0.
+   */
+  add(id: string): number {
+    if (this.capacity <= 0) return -1;
     if (this.next === this.prints.length && this.prints.length < this.capacity) this.grow();
     const slot = this.next;
-    if (this.records[slot] !== undefined) this.unindex(slot);
-    const print = fingerprint(record.recommendationId);
-    this.records[slot] = record;
+    if (this.ids[slot] !== undefined) this.unindex(slot);
+    const print = fingerprint(id);
+    this.ids[slot] = id;
     this.prints[slot] = print;
     let b = print & this.mask;
     while (this.table[b] !== 0) b = (b + 1) & this.mask;
     this.table[b] = slot + 1;
     this.next = slot + 1 === this.capacity ? 0 : slot + 1;
     if (this.count < this.capacity) this.count++;
+    return slot;
   }
 
-  /** The newest record with this id. */
-  get(id: string): T | undefined {
+  /** The slot of the newest entry with this id, or -1. */
+  find(id: string): number {
     const print = fingerprint(id);
-    let found: T | undefined;
+    let found = -1;
     let foundAge = Infinity;
     // every held record with this fingerprint is in the probe run from its home bucket
     for (let b = print & this.mask; this.table[b] !== 0; b = (b + 1) & this.mask) {
       const slot = (this.table[b] as number) - 1;
       if (this.prints[slot] !== print) continue;
-      const record = this.records[slot] as T;
-      if (record.recommendationId !== id) continue;
+      if (this.ids[slot] !== id) continue;
       // the same id recorded twice: the newest answers (age 0 is the slot written last)
       const age = (this.next - 1 - slot + this.capacity) % this.capacity;
       if (age < foundAge) {
-        found = record;
+        found = slot;
         foundAge = age;
       }
     }
     return found;
+  }
+
+  /** The id in a slot that `add` returned. */
+  idAt(slot: number): string | undefined {
+    return this.ids[slot];
   }
 
   /** Removes the slot's entry from the table, shifting later entries of its probe run back. */
