@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import { busConfigOf, databasePath, onlineConfigOf, storeConfigOf } from './adapters/configured.ts';
 import { createBus, createOnlineState, createStore, type OpenedOnlineState } from './adapters/factory.ts';
@@ -67,6 +68,9 @@ export async function startServer(config: AttuneConfig, opts: StartOptions = {})
         'Several API nodes share PostgreSQL, Redis and NATS instead: see docs/deployment.md',
     );
   }
+  // V8 reads this flag each time it sets the next full collection's threshold, so it applies
+  // from the next collection on (the whole process: a second server in it sets it again)
+  setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
   const logger = opts.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const { store, bus, onlineState } = await openAdapters(config, opts, logger);

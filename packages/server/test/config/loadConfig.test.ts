@@ -17,7 +17,7 @@ describe('loadConfig', () => {
   it('has documented defaults', () => {
     const { config, file } = loadConfig({ env: {}, cwd: dir });
     expect(file).toBeUndefined();
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: './attune-data', logLevel: 'info', rateLimit: { enabled: false } });
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: './attune-data', logLevel: 'info', heapGrowthPercent: 100, rateLimit: { enabled: false } });
     expect(config.events.typeWeights).toMatchObject({ view: 1, cart: 3, purchase: 5 });
   });
 
@@ -49,6 +49,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ cwd: dir, env: { ATTUNE_PORT: 'eighty' } })).toThrow(/ATTUNE_PORT/);
     expect(() => loadConfig({ cwd: dir, env: { ATTUNE_PORT: '70000' } })).toThrow(/environment.*port/);
     expect(() => loadConfig({ cwd: dir, env: { ATTUNE_LOG_LEVEL: 'loud' } })).toThrow(/logLevel/);
+    expect(loadConfig({ cwd: dir, env: { ATTUNE_HEAP_GROWTH_PERCENT: '0' } }).config.heapGrowthPercent).toBe(0);
+    expect(() => loadConfig({ cwd: dir, env: { ATTUNE_HEAP_GROWTH_PERCENT: '-5' } })).toThrow(/environment.*heapGrowthPercent/);
+    expect(() => loadConfig({ cwd: dir, env: { ATTUNE_HEAP_GROWTH_PERCENT: '12.5' } })).toThrow(/heapGrowthPercent/);
     const badYaml = cwdWith('attune.config.yml', 'port: [');
     expect(() => loadConfig({ cwd: badYaml, env: {} })).toThrow(/not valid YAML.*line 1/);
     // Node's JSON.parse names no position: the message does
