@@ -22,6 +22,9 @@
  * tail with the server's garbage-collection pauses and event-loop delay over the round: what a
  * p99 at a fixed rate is made of.
  *
+ * STALLS=1 (with PACED) also lists every stretch of over 8 ms in which the server's event loop
+ * could not run a 1 ms timer, with the garbage-collection pauses that fall inside it.
+ *
  * Usage: [ROUNDS=5] [REQUESTS=30000] [PACED=5000 [SECONDS=10]] [PROFILE=out.cpuprofile] [HEAP_PROFILE=out.heapprofile] node --import tsx bench/recsProfile.ts
  */
 import { spawn } from 'node:child_process';
@@ -92,10 +95,21 @@ async function serviceOnly(app: FastifyInstance, users: readonly string[], amoun
 
 /** One open-loop round at `rate` req/s; prints the tail, GC pauses and event-loop delay. */
 async function paced(url: string, users: readonly string[], rate: number, seconds: number): Promise<{ total: number; non2xx: number; errors: number; rate: number }> {
-  const pauses: { kind: number; ms: number }[] = [];
+  const pauses: { kind: number; ms: number; start: number }[] = [];
   const gc = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) pauses.push({ kind: ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0), ms: e.duration });
+    for (const e of list.getEntries()) pauses.push({ kind: ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0), ms: e.duration, start: e.startTime });
   });
+  // STALLS=1: every stretch of over 8 ms in which a 1 ms timer could not run, with the GC pauses inside it
+  const stalls: { at: number; ms: number }[] = [];
+  let tick: NodeJS.Timeout | undefined;
+  if (process.env.STALLS === '1') {
+    let last = performance.now();
+    tick = setInterval(() => {
+      const now = performance.now();
+      if (now - last > 9) stalls.push({ at: last, ms: now - last - 1 });
+      last = now;
+    }, 1);
+  }
   gc.observe({ entryTypes: ['gc'] });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
@@ -105,6 +119,14 @@ async function paced(url: string, users: readonly string[], rate: number, second
   delay.disable();
   console.log(`  threads (CPU ms over the round incl. its warm-up): ${threadCpuSince(t0, t1)}`);
   gc.disconnect();
+  if (tick) {
+    clearInterval(tick);
+    for (const st of stalls) {
+      const inside = pauses.filter((p) => p.start + p.ms > st.at && p.start < st.at + st.ms);
+      const gcMs = inside.reduce((a, p) => a + p.ms, 0);
+      console.log(`  stall at ${(st.at / 1000).toFixed(2)} s: ${st.ms.toFixed(1)} ms, GC inside ${gcMs.toFixed(1)} ms (${inside.map((p) => `kind ${p.kind} ${p.ms.toFixed(1)}`).join(', ') || 'none'})`);
+    }
+  }
   // kinds as in perf_hooks.constants: 1 minor (scavenge), 2 major, 4 incremental marking, 8 weak callbacks
   const byKind = new Map<number, number[]>();
   for (const p of pauses) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), p.ms]);
