@@ -13,7 +13,7 @@ export const ENV_VARIABLES: ReadonlyArray<{ name: string; key: string; kind: Kin
   { name: 'ATTUNE_REQUEST_TIMEOUT', key: 'requestTimeoutMs', kind: 'int', help: 'longest a request may take to arrive, ms' },
   { name: 'ATTUNE_DOCS_BASE_URL', key: 'docsBaseUrl', kind: 'string', help: "public location of the docs folder, for errors' docs links (default docs/)" },
   { name: 'ATTUNE_ROLE', key: 'role', kind: 'string', help: 'all|api|worker (see docs/deployment.md)' },
-  { name: 'ATTUNE_HEAP_GROWTH_PERCENT', key: 'heapGrowthPercent', kind: 'int', help: "old-generation growth between V8's full collections, % of what the last kept (default 100; 0: V8 chooses)" },
+  { name: 'ATTUNE_HEAP_GROWTH_PERCENT', key: 'heapGrowthPercent', kind: 'int', help: "old-generation growth between V8's full collections, % of what the last kept (default 200; 0: V8 chooses)" },
   { name: 'ATTUNE_STORE_KIND', key: 'store.kind', kind: 'string', help: 'sqlite|postgres' },
   { name: 'ATTUNE_POSTGRES_URL', key: 'store.postgres.url', kind: 'string', help: 'postgres://user:pass@host:5432/db' },
   { name: 'ATTUNE_POSTGRES_SCHEMA', key: 'store.postgres.schema', kind: 'string', help: 'schema holding the tables (default attune)' },

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
   it('has documented defaults', () => {
     const { config, file } = loadConfig({ env: {}, cwd: dir });
     expect(file).toBeUndefined();
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: './attune-data', logLevel: 'info', heapGrowthPercent: 100, rateLimit: { enabled: false } });
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: './attune-data', logLevel: 'info', heapGrowthPercent: 200, rateLimit: { enabled: false } });
     expect(config.events.typeWeights).toMatchObject({ view: 1, cart: 3, purchase: 5 });
   });
 
