@@ -36,7 +36,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   app.delete(
     '/v1/users/:userId',
-    { ...docsOnlySchema, schema: { tags, summary: 'Erase a user and every one of their events', params: idParams('userId'), response: { 204: { type: 'null', description: 'erased' }, 404: errorSchema } } },
+    { ...docsOnlySchema, schema: { tags, summary: 'Erase a user and every one of their events', description: 'Also their recent online state and the lists shown to them (recommendation log and attribution): GET /v1/recommendations/{id} of such a list is then a 404.', params: idParams('userId'), response: { 204: { type: 'null', description: 'erased' }, 404: errorSchema } } },
     async (req, reply) => {
       const id = idParam(req.params, 'userId');
       if (!(await ctx.users.deleteUser(id))) throw notFound('user', id);

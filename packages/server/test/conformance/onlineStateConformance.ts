@@ -162,10 +162,14 @@ export function onlineStateConformance(factory: OnlineStateConformanceFactory): 
       'deleting a user forgets their state and leaves others alone',
       withState(async (s) => {
         await s.recordEvents([ev('gone', 'a', 1), ev('stays', 'b', 2)]);
-        await s.recordImpressions([imp('rec-1', 'gone', ['x'], 3)]);
+        await s.recordImpressions([imp('rec-1', 'gone', ['x'], 3), imp('rec-2', 'stays', ['y'], 4), imp('rec-3', 'gone', [], 5)]);
         await s.deleteUser('gone');
         expect(await s.getUser('gone')).toEqual({ history: [], impressions: [], revision: 0 });
         expect(await items(s, 'stays')).toEqual(['b']);
+        // the lists shown to them are no longer found for attribution; others' are
+        expect(await s.getImpression('rec-1')).toBeUndefined();
+        expect(await s.getImpression('rec-3')).toBeUndefined();
+        expect((await s.getImpression('rec-2'))?.itemIds).toEqual(['y']);
         await s.deleteUser('never-seen');
       }),
     );
@@ -187,6 +191,10 @@ export function onlineStateConformance(factory: OnlineStateConformanceFactory): 
         await s.mergeUsers('known', 'fresh');
         expect(await items(s, 'fresh')).toEqual(['d', 'b', 'e', 'f', 'g']);
         expect((await s.getUser('known')).history).toEqual([]);
+        // erasing the user merged into reaches the lists shown to both ids before
+        expect(await s.getImpression('r2')).toBeDefined();
+        await s.deleteUser('fresh');
+        for (const id of ['r1', 'r2', 'r3']) expect(await s.getImpression(id)).toBeUndefined();
       }),
     );
 

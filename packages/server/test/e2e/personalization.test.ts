@@ -345,13 +345,16 @@ describe('paging, attribution and explanations', () => {
     expect(row?.request).toMatchObject({ replay: { surface: 'user', userId: 'u35', opts: { n: 4, knobs: { diversity: 0.2 } } } });
   });
 
-  it('erasing a user deletes the lists shown to them from the recommendation log', async () => {
+  it('erasing a user deletes the lists shown to them from the recommendation log and from attribution', async () => {
     const shown = await call('GET', '/v1/users/u37/recommendations?n=3');
     await server.app.attune.serving?.impressions.flush();
     expect(await server.context.store.getShownList(shown.json.recommendationId)).toBeDefined();
+    expect((await call('GET', `/v1/recommendations/${shown.json.recommendationId}`)).json.userId).toBe('u37');
     expect((await call('DELETE', '/v1/users/u37')).status).toBeLessThan(300);
     for (let k = 0; k < 200 && (await server.context.store.getShownList(shown.json.recommendationId)); k++) await new Promise((r) => setTimeout(r, 25));
     expect(await server.context.store.getShownList(shown.json.recommendationId)).toBeUndefined();
+    // the online state's attribution ring answered this id after the log forgot it
+    expect((await call('GET', `/v1/recommendations/${shown.json.recommendationId}`)).status).toBe(404);
   });
 
   it('shown lists logged as documents by an earlier version move into the log at start: found by id, not pageable', async () => {

@@ -141,7 +141,7 @@ describe('MemoryOnlineState', () => {
     expect(kept).toEqual(Array.from({ length: 1500 }, (_, k) => id - 1500 + k));
   });
 
-  it('keeps impressions per user as appending arrays would, and the newest maxAttribution lists for attribution, through merges and deletions', async () => {
+  it('keeps impressions per user as appending arrays would, and the newest maxAttribution lists for attribution, through merges and deletions (an erasure removes the lists of the user)', async () => {
     type Op =
       | { kind: 'show'; rec: string; user: string | undefined; items: string[]; t: number; version: number | undefined }
       | { kind: 'merge'; from: string; into: string }
@@ -156,15 +156,17 @@ describe('MemoryOnlineState', () => {
       fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 40 }), async (maxImpressions, maxAttribution, ops) => {
         const s = new MemoryOnlineState({ maxImpressions, maxAttribution });
         const shown = new Map<string, Array<{ itemId: string; timestamp: number }>>();
-        const recorded: Impression[] = [];
+        // every list recorded, as attribution should answer for it: its user follows merges, an erasure removes it
+        const recorded: Array<{ imp: Impression; erased: boolean }> = [];
         for (const o of ops) {
           if (o.kind === 'show') {
             const imp: Impression = { recommendationId: o.rec, itemIds: o.items, timestamp: o.t, surface: 'user', ...(o.user === undefined ? {} : { userId: o.user }), ...(o.version === undefined ? {} : { modelVersion: o.version }) };
             await s.recordImpressions([imp]);
-            recorded.push(imp);
+            recorded.push({ imp: { ...imp }, erased: false });
             if (o.user !== undefined) shown.set(o.user, [...(shown.get(o.user) ?? []), ...o.items.map((itemId) => ({ itemId, timestamp: o.t }))].slice(-maxImpressions));
           } else if (o.kind === 'merge') {
             await s.mergeUsers(o.from, o.into);
+            if (o.from !== o.into) for (const r of recorded) if (r.imp.userId === o.from) r.imp.userId = o.into;
             if (o.from !== o.into && shown.has(o.from)) {
               const merged = [...(shown.get(o.into) ?? []), ...(shown.get(o.from) ?? [])].sort((x, y) => x.timestamp - y.timestamp);
               shown.set(o.into, merged.slice(-maxImpressions));
@@ -173,12 +175,13 @@ describe('MemoryOnlineState', () => {
           } else {
             await s.deleteUser(o.user);
             shown.delete(o.user);
+            for (const r of recorded) if (r.imp.userId === o.user) r.erased = true;
           }
           for (const u of ['u', 'v', 'w']) expect((await s.getUser(u)).impressions).toEqual(shown.get(u) ?? []);
         }
-        // the newest recording of an id among the last maxAttribution lists recorded
-        const kept = recorded.slice(-maxAttribution);
-        for (let k = 0; k <= 15; k++) expect(await s.getImpression(`r${k}`)).toStrictEqual(kept.findLast((i) => i.recommendationId === `r${k}`));
+        // the newest recording of an id among the last maxAttribution lists recorded, unless erased
+        const kept = recorded.slice(-maxAttribution).filter((r) => !r.erased);
+        for (let k = 0; k <= 15; k++) expect(await s.getImpression(`r${k}`)).toStrictEqual(kept.findLast((r) => r.imp.recommendationId === `r${k}`)?.imp);
       }),
     );
   });

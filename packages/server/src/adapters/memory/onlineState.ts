@@ -234,12 +234,15 @@ export class MemoryOnlineState implements OnlineState {
   async deleteUser(userId: string): Promise<void> {
     this.totalEvents -= this.users.get(userId)?.history.length ?? 0;
     this.users.delete(userId);
+    this.recentImpressions.forgetUser(userId);
     this.revision++;
   }
 
   async mergeUsers(from: string, into: string): Promise<void> {
     // as the Redis adapter does: merging a user into itself walked a history while inserting into it
     if (from === into) return;
+    // the lists shown to `from` go with its history: erasing `into` later reaches them
+    this.recentImpressions.moveUser(from, this.users.get(into)?.userId ?? into);
     const a = this.users.get(from);
     if (!a) return;
     const b = this.touch(into);

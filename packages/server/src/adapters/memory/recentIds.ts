@@ -42,7 +42,9 @@ export class RecentIds {
     if (this.capacity <= 0) return -1;
     if (this.next === this.prints.length && this.prints.length < this.capacity) this.grow();
     const slot = this.next;
+    // an empty slot (never used, or removed) adds to the count; an overwritten one does not
     if (this.ids[slot] !== undefined) this.unindex(slot);
+    else this.count++;
     const print = fingerprint(id);
     this.ids[slot] = id;
     this.prints[slot] = print;
@@ -50,7 +52,6 @@ export class RecentIds {
     while (this.table[b] !== 0) b = (b + 1) & this.mask;
     this.table[b] = slot + 1;
     this.next = slot + 1 === this.capacity ? 0 : slot + 1;
-    if (this.count < this.capacity) this.count++;
     return slot;
   }
 
@@ -77,6 +78,14 @@ export class RecentIds {
   /** The id in a slot that `add` returned. */
   idAt(slot: number): string | undefined {
     return this.ids[slot];
+  }
+
+  /** Empties a slot that `add` returned: its id is found no more (the slot is reused in turn). */
+  remove(slot: number): void {
+    if (this.ids[slot] === undefined) return;
+    this.unindex(slot);
+    this.ids[slot] = undefined;
+    this.count--;
   }
 
   /** Removes the slot's entry from the table, shifting later entries of its probe run back. */

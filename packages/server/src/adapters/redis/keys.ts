@@ -18,6 +18,10 @@ export class OnlineKeys {
   revision(userId: string): string {
     return `${this.prefix}r:${userId}`;
   }
+  /** the ids of the impressions shown to a user (a set), so that erasing the user reaches them */
+  shown(userId: string): string {
+    return `${this.prefix}s:${userId}`;
+  }
   /** one impression as JSON, for attribution */
   recommendation(recommendationId: string): string {
     return `${this.prefix}rec:${recommendationId}`;

@@ -112,7 +112,11 @@ export class RedisOnlineState implements OnlineState {
     const p = this.client.pipeline();
     for (const imp of impressions) {
       p.set(k.recommendation(imp.recommendationId), JSON.stringify(imp), 'EX', this.attributionTtl);
-      if (imp.userId === undefined || imp.itemIds.length === 0) continue;
+      if (imp.userId === undefined) continue;
+      // the set outlives no impression in it: it expires with the newest
+      p.sadd(k.shown(imp.userId), imp.recommendationId);
+      p.expire(k.shown(imp.userId), this.attributionTtl);
+      if (imp.itemIds.length === 0) continue;
       p.attuneRecordImpressions(k.impressions(imp.userId), k.sequence, this.maxImpressions, this.userTtl, imp.timestamp, ...imp.itemIds);
     }
     await execOrThrow(p);
@@ -158,12 +162,16 @@ export class RedisOnlineState implements OnlineState {
 
   async deleteUser(userId: string): Promise<void> {
     const k = this.keys;
-    await this.client.del(k.history(userId), k.impressions(userId), k.revision(userId));
+    // the impressions shown to them too: GET /v1/recommendations/{id} falls back to these
+    const shown = await this.client.smembers(k.shown(userId));
+    await this.client.del(k.history(userId), k.impressions(userId), k.revision(userId), k.shown(userId), ...shown.map((id) => k.recommendation(id)));
   }
 
   async mergeUsers(from: string, into: string): Promise<void> {
     if (from === into) return;
     const k = this.keys;
+    // the lists shown to `from` go with its history: erasing `into` later reaches them
+    await execOrThrow(this.client.pipeline().sunionstore(k.shown(into), k.shown(into), k.shown(from)).expire(k.shown(into), this.attributionTtl).del(k.shown(from)));
     await this.client.attuneMergeUsers(
       k.history(from),
       k.impressions(from),
