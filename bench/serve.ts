@@ -382,12 +382,14 @@ async function servingPhaseWith(bare: Child, report: string[][]): Promise<Record
     const seen: ReturnType<typeof describeRound>[] = [];
     const serverCpu: number[] = [];
     const clientStalls: number[] = [];
+    const PACED_RATE = 5000;
     const paced = await interleaved(
-      () => pacedRecommendationsInChild(bare.url, users, 5000, SECONDS),
+      () => pacedRecommendationsInChild(bare.url, users, PACED_RATE, SECONDS),
       async () => {
         await warm();
         const before = await scrapeServerGauges(attune.url);
-        const [r, cpu] = await withCpu(attune.proc.pid, () => pacedRecommendationsInChild(attune.url, users, 5000, SECONDS), (x: PacedResult) => x.completed + 5000 * PACED_WARMUP_SECONDS);
+        // the warm-up's requests are served too: they count in the CPU per request
+        const [r, cpu] = await withCpu(attune.proc.pid, () => pacedRecommendationsInChild(attune.url, users, PACED_RATE, SECONDS), (x: PacedResult) => x.completed + PACED_RATE * PACED_WARMUP_SECONDS);
         seen.push(describeRound(gaugesBetween(before, await scrapeServerGauges(attune.url))));
         serverCpu.push(cpu);
         clientStalls.push(r.clientDelayMax);

@@ -141,15 +141,15 @@ export async function pacedLoad(base: string, path: (i: number) => string, rate:
   };
 }
 
-/**
- * Runs pacedLoad in a fresh child process, so the bench process's own heap (data sets,
- * autocannon's histograms) and its garbage collections cannot stall the client's schedule.
- * The child GETs /v1/users/{id}/recommendations?n=10 for `userIds` in turn, after a 2 s warm-up
- * at the same rate that is not recorded (the child's JIT, the previous test's backlog).
- */
 /** the unrecorded warm-up of pacedRecommendationsInChild, s */
 export const PACED_WARMUP_SECONDS = 2;
 
+/**
+ * Runs pacedLoad in a fresh child process, so the bench process's own heap (data sets,
+ * autocannon's histograms) and its garbage collections cannot stall the client's schedule.
+ * The child GETs /v1/users/{id}/recommendations?n=10 for `userIds` in turn, after a PACED_WARMUP_SECONDS warm-up
+ * at the same rate that is not recorded (the child's JIT, the previous test's backlog).
+ */
 export function pacedRecommendationsInChild(base: string, userIds: readonly string[], rate: number, seconds: number): Promise<PacedResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child'], { stdio: ['pipe', 'pipe', 'inherit'] });
